@@ -1,0 +1,193 @@
+package area
+
+import (
+	"context"
+	"database/sql"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/yangguang-cdpf/yangguang/internal/store"
+	"github.com/yangguang-cdpf/yangguang/internal/validate"
+)
+
+// Migrations creates the area table.
+var Migrations = []store.Migration{{
+	Version: 2026112802,
+	Name:    "areas",
+	SQL: `
+CREATE TABLE areas (
+	code        TEXT PRIMARY KEY,          -- 12-digit 统计用区划代码
+	name        TEXT NOT NULL,
+	level       TEXT NOT NULL,
+	parent_code TEXT REFERENCES areas(code),
+	updated_at  TEXT NOT NULL
+);
+CREATE INDEX areas_parent ON areas(parent_code, code);
+`}}
+
+// Get returns one area.
+func Get(ctx context.Context, q store.Querier, code string) (Area, error) {
+	var a Area
+	var parent sql.NullString
+	err := q.QueryRowContext(ctx, `SELECT code, name, level, parent_code FROM areas WHERE code = $1`, code).
+		Scan(&a.Code, &a.Name, &a.Level, &parent)
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, store.ErrNotFound
+	}
+	a.ParentCode = parent.String
+	return a, err
+}
+
+// Children lists the areas directly under code, in code order.
+func Children(ctx context.Context, q store.Querier, code string) ([]Area, error) {
+	return list(ctx, q, `SELECT code, name, level, COALESCE(parent_code, '') FROM areas WHERE parent_code = $1 ORDER BY code`, code)
+}
+
+// InScope lists every area inside scope, in code order.
+func InScope(ctx context.Context, q store.Querier, s Scope) ([]Area, error) {
+	cond, args := s.Filter("code", 1)
+	return list(ctx, q, `SELECT code, name, level, COALESCE(parent_code, '') FROM areas WHERE `+cond+` ORDER BY code`, args...)
+}
+
+// Names maps code → name for every area (a county has a few hundred).
+func Names(ctx context.Context, q store.Querier) (map[string]string, error) {
+	all, err := list(ctx, q, `SELECT code, name, level, COALESCE(parent_code, '') FROM areas`)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]string, len(all))
+	for _, a := range all {
+		m[a.Code] = a.Name
+	}
+	return m, nil
+}
+
+func list(ctx context.Context, q store.Querier, query string, args ...any) ([]Area, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Area
+	for rows.Next() {
+		var a Area
+		if err := rows.Scan(&a.Code, &a.Name, &a.Level, &a.ParentCode); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// ParseCSV reads an area file with the header code,name,level,parent_code
+// (the format of the NBS division list as counties keep it) and checks every
+// row, reporting all problems with their row numbers. existing holds codes
+// already in the database, so a file may add villages under known townships.
+func ParseCSV(r io.Reader, existing map[string]bool) ([]Area, validate.Errors) {
+	var errs validate.Errors
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	recs, err := cr.ReadAll()
+	if err != nil {
+		errs.Add(0, "", "area.import.bad_csv", err.Error())
+		return nil, errs
+	}
+	if len(recs) == 0 {
+		errs.Add(0, "", "area.import.empty")
+		return nil, errs
+	}
+	head := recs[0]
+	if len(head) > 0 {
+		head[0] = strings.TrimPrefix(head[0], "\ufeff") // Excel's BOM
+	}
+	want := []string{"code", "name", "level", "parent_code"}
+	if len(head) < 4 || strings.Join(head[:4], ",") != strings.Join(want, ",") {
+		errs.Add(1, "", "area.import.bad_header", strings.Join(want, ","))
+		return nil, errs
+	}
+	known := map[string]bool{}
+	for c := range existing {
+		known[c] = true
+	}
+	var out []Area
+	for i, rec := range recs[1:] {
+		row := i + 2
+		for len(rec) < 4 {
+			rec = append(rec, "")
+		}
+		a := Area{Code: strings.TrimSpace(rec[0]), Name: strings.TrimSpace(rec[1]), Level: Level(strings.TrimSpace(rec[2])), ParentCode: strings.TrimSpace(rec[3])}
+		ok := true
+		if !ValidCode(a.Code) {
+			errs.Add(row, "area.code", "area.import.bad_code", a.Code)
+			ok = false
+		}
+		if a.Name == "" {
+			errs.Add(row, "area.name", "validate.required")
+			ok = false
+		}
+		if ok && a.Level != LevelOf(a.Code) {
+			errs.Add(row, "area.level", "area.import.bad_level", string(a.Level), string(LevelOf(a.Code)))
+			ok = false
+		}
+		if ok && a.ParentCode != "" && a.ParentCode != ParentOf(a.Code) {
+			errs.Add(row, "area.parent_code", "area.import.bad_parent", a.ParentCode, ParentOf(a.Code))
+			ok = false
+		}
+		if ok && a.ParentCode != "" && !known[a.ParentCode] {
+			errs.Add(row, "area.parent_code", "area.import.unknown_parent", a.ParentCode)
+			ok = false
+		}
+		if ok && known[a.Code] && !existing[a.Code] {
+			errs.Add(row, "area.code", "area.import.duplicate", a.Code)
+			ok = false
+		}
+		if ok {
+			known[a.Code] = true
+			out = append(out, a)
+		}
+	}
+	return out, errs
+}
+
+// Upsert writes areas (new ones inserted, known ones renamed) in tx, parents
+// first since the file is in tree order.
+func Upsert(ctx context.Context, tx *store.Tx, areas []Area) (inserted, updated int, err error) {
+	now := store.Now()
+	for _, a := range areas {
+		var parent any
+		if a.ParentCode != "" {
+			parent = a.ParentCode
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE areas SET name = $2, level = $3, parent_code = $4, updated_at = $5 WHERE code = $1`,
+			a.Code, a.Name, string(a.Level), parent, now)
+		if err != nil {
+			return 0, 0, err
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			updated++
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO areas (code, name, level, parent_code, updated_at) VALUES ($1, $2, $3, $4, $5)`,
+			a.Code, a.Name, string(a.Level), parent, now); err != nil {
+			return 0, 0, fmt.Errorf("area %s: %w", a.Code, err)
+		}
+		inserted++
+	}
+	return inserted, updated, nil
+}
+
+// Codes returns the set of every known code.
+func Codes(ctx context.Context, q store.Querier) (map[string]bool, error) {
+	all, err := list(ctx, q, `SELECT code, name, level, COALESCE(parent_code, '') FROM areas`)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]bool, len(all))
+	for _, a := range all {
+		m[a.Code] = true
+	}
+	return m, nil
+}

@@ -1,0 +1,85 @@
+// Package auth decides who someone is and what they may do: accounts,
+// passwords (argon2id), sessions, lockout, roles, permissions and the region
+// scope. Guard is the one place a route's permission and the caller's scope
+// are checked.
+package auth
+
+import "slices"
+
+// Role of an account.
+type Role string
+
+const (
+	RoleCountyAdmin    Role = "county_admin"    // 系统管理员: accounts, areas, all county work
+	RoleSecurityAdmin  Role = "security_admin"  // 安全管理员: lockouts, sessions, API clients
+	RoleAuditor        Role = "auditor"         // 审计管理员: reads everything, changes nothing
+	RoleLeader         Role = "leader"          // 县残联领导: reads every figure
+	RoleCountyStaff    Role = "county_staff"    // 县残联工作人员, by department
+	RoleTownshipWorker Role = "township_worker" // 乡镇残疾人专职委员
+	RoleVillageWorker  Role = "village_worker"  // 村残疾人协会专职委员
+	RoleExpert         Role = "expert"          // 评定专家
+)
+
+// Roles in display order.
+var Roles = []Role{RoleCountyAdmin, RoleSecurityAdmin, RoleAuditor, RoleLeader, RoleCountyStaff, RoleTownshipWorker, RoleVillageWorker, RoleExpert}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { return slices.Contains(Roles, r) }
+
+// Admin reports whether the role administers the system (two factors will
+// be required for these).
+func (r Role) Admin() bool {
+	return r == RoleCountyAdmin || r == RoleSecurityAdmin || r == RoleAuditor
+}
+
+// Department of a county staff member.
+type Department string
+
+const (
+	DeptCertification  Department = "certification"  // 评残办证
+	DeptRehabilitation Department = "rehabilitation" // 康复
+	DeptEmployment     Department = "employment"     // 就业
+	DeptRights         Department = "rights"         // 维权
+	DeptFinance        Department = "finance"        // 财务
+)
+
+// Departments in display order.
+var Departments = []Department{DeptCertification, DeptRehabilitation, DeptEmployment, DeptRights, DeptFinance}
+
+// Perm is a permission a route requires.
+type Perm string
+
+const (
+	PermSignedIn       Perm = "signed_in" // any signed-in account
+	PermRegistryRead   Perm = "registry.read"
+	PermRegistryWrite  Perm = "registry.write"
+	PermWorkRead       Perm = "work.read" // the areas of work (certification, programmes, …)
+	PermReportsRead    Perm = "reports.read"
+	PermUsersManage    Perm = "users.manage"
+	PermAreasManage    Perm = "areas.manage"
+	PermSecurityManage Perm = "security.manage"
+	PermAPIManage      Perm = "api.manage"
+	PermAuditRead      Perm = "audit.read"
+)
+
+// Perms lists every permission (API clients are granted a subset).
+var Perms = []Perm{PermRegistryRead, PermRegistryWrite, PermWorkRead, PermReportsRead, PermUsersManage, PermAreasManage, PermSecurityManage, PermAPIManage, PermAuditRead}
+
+var work = []Perm{PermSignedIn, PermRegistryRead, PermRegistryWrite, PermWorkRead, PermReportsRead}
+
+// rolePerms is the least-privilege table. The three administrators are kept
+// apart: the system admin cannot read the audit log, the auditor cannot
+// change anything, the security admin manages access but not records.
+var rolePerms = map[Role][]Perm{
+	RoleCountyAdmin:    append(slices.Clone(work), PermUsersManage, PermAreasManage),
+	RoleSecurityAdmin:  {PermSignedIn, PermSecurityManage, PermAPIManage},
+	RoleAuditor:        {PermSignedIn, PermRegistryRead, PermWorkRead, PermReportsRead, PermAuditRead},
+	RoleLeader:         {PermSignedIn, PermRegistryRead, PermWorkRead, PermReportsRead},
+	RoleCountyStaff:    work,
+	RoleTownshipWorker: work,
+	RoleVillageWorker:  {PermSignedIn, PermRegistryRead, PermRegistryWrite, PermWorkRead},
+	RoleExpert:         {PermSignedIn, PermWorkRead},
+}
+
+// RoleHas reports whether role r carries permission p.
+func RoleHas(r Role, p Perm) bool { return slices.Contains(rolePerms[r], p) }
