@@ -8,6 +8,7 @@ import (
 	"bufio"
 	"embed"
 	"fmt"
+	"io/fs"
 	"sort"
 	"strings"
 )
@@ -23,28 +24,33 @@ const (
 // Langs lists the supported languages, default first.
 var Langs = []Lang{ZH, EN}
 
-//go:embed locales/*.ini
+//go:embed locales
 var files embed.FS
 
 var catalogues = map[Lang]map[string]string{}
 
 func init() {
 	for _, l := range Langs {
-		m, err := parse("locales/" + string(l) + ".ini")
-		if err != nil {
-			panic(err)
+		names, err := fs.Glob(files, "locales/"+string(l)+"/*.ini")
+		if err != nil || len(names) == 0 {
+			panic("i18n: no catalogue for " + string(l))
+		}
+		m := map[string]string{}
+		for _, name := range names {
+			if err := parse(name, m); err != nil {
+				panic(err)
+			}
 		}
 		catalogues[l] = m
 	}
 }
 
-func parse(name string) (map[string]string, error) {
+func parse(name string, m map[string]string) error {
 	f, err := files.Open(name)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer f.Close()
-	m := map[string]string{}
 	sc := bufio.NewScanner(f)
 	section := ""
 	line := 0
@@ -60,18 +66,18 @@ func parse(name string) (map[string]string, error) {
 		}
 		k, v, ok := strings.Cut(s, "=")
 		if !ok {
-			return nil, fmt.Errorf("%s:%d: want key = value", name, line)
+			return fmt.Errorf("%s:%d: want key = value", name, line)
 		}
 		k = strings.TrimSpace(k)
 		if section != "" {
 			k = section + "." + k
 		}
 		if _, dup := m[k]; dup {
-			return nil, fmt.Errorf("%s:%d: duplicate key %s", name, line, k)
+			return fmt.Errorf("%s:%d: duplicate key %s", name, line, k)
 		}
 		m[k] = strings.TrimSpace(v)
 	}
-	return m, sc.Err()
+	return sc.Err()
 }
 
 // Parse returns a supported language for a tag such as "en-US" or

@@ -11,8 +11,8 @@ import (
 // Chinese message for people (English when the client asks for it).
 type APIError struct {
 	Error struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
+		Code    string         `json:"code"`
+		Message string         `json:"message"`
 		Fields  []FieldMessage `json:"fields,omitempty"`
 	} `json:"error"`
 }

@@ -173,7 +173,7 @@ func Static() http.Handler {
 }
 
 var funcs = template.FuncMap{
-	"add": func(a, b int) int { return a + b },
+	"add":       func(a, b int) int { return a + b },
 	"hasPrefix": strings.HasPrefix,
 	"langs":     func() []i18n.Lang { return i18n.Langs },
 }

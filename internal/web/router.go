@@ -13,10 +13,10 @@ import (
 // Route is one registered route, kept so tests can check that every route
 // is guarded and every API route is documented.
 type Route struct {
-	Method  string
-	Path    string
-	Perm    auth.Perm // "" for public routes
-	API     bool
+	Method string
+	Path   string
+	Perm   auth.Perm // "" for public routes
+	API    bool
 }
 
 // Router is the route table. A route is registered as Public, Page or API
