@@ -29,8 +29,8 @@ type Handler struct {
 
 // Routes registers the account pages.
 func (h *Handler) Routes(rt *web.Router) {
-	rt.Public("GET /login", h.loginForm)
-	rt.Public("POST /login", h.login)
+	rt.Public("GET /login", http.HandlerFunc(h.loginForm))
+	rt.Public("POST /login", http.HandlerFunc(h.login))
 	rt.Page("POST /logout", auth.PermSignedIn, h.logout)
 	rt.Page("GET /account/password", auth.PermSignedIn, h.passwordForm)
 	rt.Page("POST /account/password", auth.PermSignedIn, h.changePassword)

@@ -9,6 +9,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/yangguang-cdpf/yangguang/internal/audit"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
 	"github.com/yangguang-cdpf/yangguang/internal/validate"
 )
@@ -190,4 +191,33 @@ func Codes(ctx context.Context, q store.Querier) (map[string]bool, error) {
 		m[a.Code] = true
 	}
 	return m, nil
+}
+
+// ImportResult says what an import did.
+type ImportResult struct {
+	Inserted, Updated int
+}
+
+// Import reads an area file and writes it in one transaction, audited. If
+// any row is bad nothing is written and every problem is returned.
+func Import(ctx context.Context, db *store.DB, r io.Reader) (ImportResult, error) {
+	var res ImportResult
+	err := db.InTx(ctx, func(tx *store.Tx) error {
+		existing, err := Codes(ctx, tx)
+		if err != nil {
+			return err
+		}
+		areas, es := ParseCSV(r, existing)
+		if len(es) > 0 {
+			return es
+		}
+		res.Inserted, res.Updated, err = Upsert(ctx, tx, areas)
+		if err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{Action: "area.import", ObjectType: "area",
+			Detail: fmt.Sprintf("%d areas: %d new, %d updated", len(areas), res.Inserted, res.Updated),
+			After:  map[string]int{"rows": len(areas), "inserted": res.Inserted, "updated": res.Updated}})
+	})
+	return res, err
 }

@@ -27,6 +27,9 @@ func (p *Principal) Can(perm Perm) bool {
 	if p == nil {
 		return false
 	}
+	if perm == PermSignedIn {
+		return true
+	}
 	if p.Kind == "api" {
 		return slices.Contains(p.perms, perm)
 	}

@@ -315,3 +315,25 @@ func ChangePassword(ctx context.Context, tx *store.Tx, id, current, next string)
 func (u User) lockedAt(now time.Time) bool {
 	return u.LockedUntil != "" && u.LockedUntil > store.FormatTime(now)
 }
+
+// SetPassword sets a given first password (the demo's, or one typed on the
+// command line) that must be changed at the next sign-in.
+func SetPassword(ctx context.Context, tx *store.Tx, id, pw string) error {
+	u, err := GetUser(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	if err := CheckPasswordRules(pw, u.Username); err != nil {
+		return validate.Errors{{Field: "user.password", Key: err.(ErrWeakPassword).Key}}
+	}
+	hash, err := HashPassword(pw)
+	if err != nil {
+		return err
+	}
+	now := store.Now()
+	if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $2, must_change_password = $3, password_changed_at = $4,
+		failed_count = 0, locked_until = '', updated_at = $4 WHERE id = $1`, id, hash, true, now); err != nil {
+		return err
+	}
+	return audit.Record(ctx, tx, audit.Entry{Action: "user.set_password", ObjectType: "user", ObjectID: id, AreaCode: u.ScopeCode})
+}

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"testing"
 
 	"github.com/yangguang-cdpf/yangguang/internal/store"
@@ -54,5 +55,35 @@ func TestNewIDIsTimeOrdered(t *testing.T) {
 	}
 	if !(a < b) {
 		t.Fatalf("ids not increasing: %s then %s", a, b)
+	}
+}
+
+// Every pooled SQLite connection has WAL, foreign keys, a busy timeout and
+// full fsync (acknowledged writes survive a crash).
+func TestSQLitePragmasOnEveryConnection(t *testing.T) {
+	if storetest.OnPostgres() {
+		t.Skip("SQLite pragmas")
+	}
+	db := storetest.Open(t)
+	ctx := context.Background()
+	conns := make([]*sql.Conn, 3)
+	for i := range conns {
+		c, err := db.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		conns[i] = c
+	}
+	for i, c := range conns {
+		var mode string
+		var fk, timeout, sync int
+		c.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode)
+		c.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&fk)
+		c.QueryRowContext(ctx, "PRAGMA busy_timeout").Scan(&timeout)
+		c.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&sync)
+		if mode != "wal" || fk != 1 || timeout != 10000 || sync != 2 {
+			t.Errorf("connection %d: journal_mode=%s foreign_keys=%d busy_timeout=%d synchronous=%d", i, mode, fk, timeout, sync)
+		}
 	}
 }

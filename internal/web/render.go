@@ -175,5 +175,11 @@ func Static() http.Handler {
 var funcs = template.FuncMap{
 	"add":       func(a, b int) int { return a + b },
 	"hasPrefix": strings.HasPrefix,
+	"list":      func(items ...string) []string { return items },
 	"langs":     func() []i18n.Lang { return i18n.Langs },
+	// barWidth turns a per-mille share into pixels of a 400-px bar.
+	"barWidth": func(permille int) int { return permille * 400 / 1000 },
 }
+
+// T translates outside a template (charts, exports).
+func T(l i18n.Lang, key string, args ...any) string { return i18n.T(l, key, args...) }

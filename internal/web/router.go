@@ -37,15 +37,18 @@ func (rt *Router) add(pattern string, perm auth.Perm, api bool, h http.Handler) 
 	if !ok {
 		panic("web: route needs a method: " + pattern)
 	}
-	if api != strings.HasPrefix(path, "/api/") {
+	if perm != "" && api != strings.HasPrefix(path, "/api/") {
 		panic("web: API routes and only API routes live under /api/: " + pattern)
 	}
 	rt.routes = append(rt.routes, Route{Method: method, Path: path, Perm: perm, API: api})
 	rt.mux.Handle(pattern, h)
 }
 
-// Public registers a route anyone may use (sign-in page, health check).
-func (rt *Router) Public(pattern string, h http.HandlerFunc) { rt.add(pattern, "", false, h) }
+// Public registers a route anyone may use (sign-in page, health check,
+// the API's description).
+func (rt *Router) Public(pattern string, h http.Handler) {
+	rt.add(pattern, "", strings.Contains(pattern, " /api/"), h)
+}
 
 // Page registers a web route that needs a signed-in user holding perm.
 func (rt *Router) Page(pattern string, perm auth.Perm, h http.HandlerFunc) {

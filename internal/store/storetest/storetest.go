@@ -56,7 +56,9 @@ func DSN(t testing.TB) string {
 		t.Fatal(err)
 	}
 	q := u.Query()
-	q.Set("search_path", schema)
+	// "options" is understood by pgx and by libpq (pg_dump), unlike a bare
+	// search_path parameter.
+	q.Set("options", "-csearch_path="+schema)
 	u.RawQuery = q.Encode()
 	return strings.Replace(u.String(), "postgresql://", "postgres://", 1)
 }

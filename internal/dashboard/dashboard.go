@@ -1,0 +1,80 @@
+// Package dashboard is the home page every signed-in person lands on, and
+// the pages of the areas of work that are not built yet, which say so
+// plainly instead of pretending to work.
+package dashboard
+
+import (
+	"embed"
+	"net/http"
+
+	"github.com/yangguang-cdpf/yangguang/internal/auth"
+	"github.com/yangguang-cdpf/yangguang/internal/registry"
+	"github.com/yangguang-cdpf/yangguang/internal/store"
+	"github.com/yangguang-cdpf/yangguang/internal/web"
+)
+
+//go:embed templates/*.html
+var templates embed.FS
+
+var pages = web.ParsePages(templates, "templates/*.html")
+
+// Handler serves the home page and the not-yet-built areas.
+type Handler struct {
+	DB *store.DB
+}
+
+// Routes registers the pages.
+func (h *Handler) Routes(rt *web.Router) {
+	rt.Page("GET /{$}", auth.PermSignedIn, h.home)
+	for _, it := range web.Areas {
+		if !it.Built {
+			rt.Page("GET "+it.Href, it.Perm, h.notBuilt(it))
+		}
+	}
+}
+
+// Bar is one bar of a chart, with its share of the largest for drawing.
+type Bar struct {
+	Label string
+	Value int
+	Width int // per mille of the chart width
+	Y     int
+}
+
+func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
+	p := auth.From(r.Context())
+	data := map[string]any{}
+	if p.Can(auth.PermRegistryRead) {
+		byCat, total, err := registry.CountByCategory(r.Context(), h.DB, p.Scope)
+		if err != nil {
+			web.ServerError(w, r, err)
+			return
+		}
+		l := web.PrefsFrom(r).Lang
+		var bars []Bar
+		max := 1
+		for c := registry.Vision; c <= registry.Multiple; c++ {
+			if byCat[c] > max {
+				max = byCat[c]
+			}
+		}
+		for c := registry.Vision; c <= registry.Multiple; c++ {
+			bars = append(bars, Bar{Label: web.T(l, c.MessageKey()), Value: byCat[c], Width: byCat[c] * 1000 / max, Y: len(bars) * 36})
+		}
+		data["Total"], data["Bars"], data["ChartHeight"] = total, bars, len(bars)*36
+	}
+	var areas []web.NavItem
+	for _, it := range web.Areas {
+		if it.Key != "home" && p.Can(it.Perm) {
+			areas = append(areas, it)
+		}
+	}
+	data["Areas"] = areas
+	web.Render(w, r, pages, "home", web.Page{Title: "nav.home", Section: "home", Data: data})
+}
+
+func (h *Handler) notBuilt(it web.NavItem) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		web.Render(w, r, pages, "not_built", web.Page{Title: "nav." + it.Key, Section: it.Key, Data: it})
+	}
+}
