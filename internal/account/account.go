@@ -143,11 +143,11 @@ func (h *Handler) adminHome(w http.ResponseWriter, r *http.Request) {
 }
 
 type usersData struct {
-	Users     []auth.User
-	AreaNames map[string]string
-	Roles     []auth.Role
-	Depts     []auth.Department
-	Areas     []area.Area
+	Users       []auth.User
+	AreaNames   map[string]string
+	Roles       []auth.Role
+	Depts       []auth.Department
+	Areas       []area.Area
 	NewPassword string
 	NewUser     string
 }
@@ -214,7 +214,7 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) {
 		}
 		web.Render(w, r, pages, "user_new", web.Page{Title: "admin.user_new", Section: "admin", Crumbs: h.crumbs(r, "admin.user_new"), Data: d, Errors: es,
 			Status: http.StatusUnprocessableEntity,
-			Form: map[string]string{"username": n.Username, "display_name": n.DisplayName, "role": string(n.Role), "department": string(n.Department), "scope_code": n.ScopeCode}})
+			Form:   map[string]string{"username": n.Username, "display_name": n.DisplayName, "role": string(n.Role), "department": string(n.Department), "scope_code": n.ScopeCode}})
 		return
 	}
 	if err != nil {
@@ -295,8 +295,15 @@ func (h *Handler) security(w http.ResponseWriter, r *http.Request) {
 		web.ServerError(w, r, err)
 		return
 	}
+	now := store.Now()
+	var locked []auth.User
+	for _, u := range d.Users {
+		if u.LockedUntil > now {
+			locked = append(locked, u)
+		}
+	}
 	web.Render(w, r, pages, "security", web.Page{Title: "admin.security", Section: "admin", Crumbs: h.crumbs(r, "admin.security"),
-		Data: map[string]any{"Users": d.Users, "Policy": h.Auth.Policy, "Now": store.Now()}})
+		Data: map[string]any{"Locked": locked, "Policy": h.Auth.Policy}})
 }
 
 func (h *Handler) unlock(w http.ResponseWriter, r *http.Request) {

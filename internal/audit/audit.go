@@ -17,11 +17,9 @@ import (
 	"github.com/yangguang-cdpf/yangguang/internal/store"
 )
 
-// Migrations creates the log and its guards.
-var Migrations = []store.Migration{{
-	Version: 2026112803,
-	Name:    "audit_log",
-	SQL: `
+// auditTables are the log and the head of its chain; the same on both
+// engines.
+const auditTables = `
 CREATE TABLE audit_log (
 	seq         BIGINT PRIMARY KEY,
 	id          TEXT NOT NULL UNIQUE,
@@ -51,41 +49,20 @@ CREATE TABLE audit_head (
 	hash TEXT NOT NULL
 );
 INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '');
+`
+
+// Migrations creates the log and its guards: triggers that refuse UPDATE
+// and DELETE, which the two engines spell differently.
+var Migrations = []store.Migration{{
+	Version: 2026112803,
+	Name:    "audit_log",
+	SQL: auditTables + `
 CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
 `,
-	PostgresSQL: `
-CREATE TABLE audit_log (
-	seq         BIGINT PRIMARY KEY,
-	id          TEXT NOT NULL UNIQUE,
-	at          TEXT NOT NULL,
-	actor_id    TEXT NOT NULL,
-	actor_name  TEXT NOT NULL,
-	actor_kind  TEXT NOT NULL,
-	ip          TEXT NOT NULL,
-	action      TEXT NOT NULL,
-	object_type TEXT NOT NULL,
-	object_id   TEXT NOT NULL,
-	area_code   TEXT NOT NULL,
-	outcome     TEXT NOT NULL,
-	detail      TEXT NOT NULL,
-	before_json TEXT NOT NULL,
-	after_json  TEXT NOT NULL,
-	prev_hash   TEXT NOT NULL,
-	hash        TEXT NOT NULL
-);
-CREATE INDEX audit_log_at ON audit_log(at);
-CREATE INDEX audit_log_actor ON audit_log(actor_id, seq);
-CREATE INDEX audit_log_object ON audit_log(object_type, object_id, seq);
-CREATE INDEX audit_log_action ON audit_log(action, seq);
-CREATE TABLE audit_head (
-	id   INTEGER PRIMARY KEY,
-	seq  BIGINT NOT NULL,
-	hash TEXT NOT NULL
-);
-INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '');
+	PostgresSQL: auditTables + `
 CREATE FUNCTION audit_log_append_only() RETURNS trigger AS $$
 BEGIN RAISE EXCEPTION 'audit log is append-only'; END;
 $$ LANGUAGE plpgsql;

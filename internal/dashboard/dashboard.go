@@ -7,6 +7,7 @@ import (
 	"embed"
 	"net/http"
 
+	"github.com/yangguang-cdpf/yangguang/internal/area"
 	"github.com/yangguang-cdpf/yangguang/internal/auth"
 	"github.com/yangguang-cdpf/yangguang/internal/registry"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
@@ -44,6 +45,14 @@ type Bar struct {
 func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 	p := auth.From(r.Context())
 	data := map[string]any{}
+	if !p.Scope.IsAll() {
+		a, err := area.Get(r.Context(), h.DB, p.Scope.Code())
+		if err != nil {
+			web.ServerError(w, r, err)
+			return
+		}
+		data["ScopeName"] = a.Name
+	}
 	if p.Can(auth.PermRegistryRead) {
 		byCat, total, err := registry.CountByCategory(r.Context(), h.DB, p.Scope)
 		if err != nil {

@@ -85,17 +85,12 @@ func csrfToken(w http.ResponseWriter, r *http.Request) string {
 	if c, err := r.Cookie(csrfCookie); err == nil && len(c.Value) >= 32 {
 		return c.Value
 	}
-	if t, ok := r.Context().Value(csrfKey{}).(string); ok {
-		return t
-	}
 	b := make([]byte, 32)
 	_, _ = rand.Read(b)
 	t := base64.RawURLEncoding.EncodeToString(b)
 	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: t, Path: "/", HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
 	return t
 }
-
-type csrfKey struct{}
 
 // validCSRF reports whether a form post carries the token of its cookie.
 func validCSRF(r *http.Request) bool {

@@ -91,13 +91,13 @@ func (p *Page) CSRFField() template.HTML {
 // FieldErrors are the messages for one form field.
 func (p *Page) FieldErrors(field string) []string { return p.Errors.For(p.Lang, field) }
 
-// FormErrors are the messages not tied to one field, plus row errors.
+// FormErrors are every problem, each naming its row and field, for the
+// summary at the top of the page (field problems also show beside their
+// input).
 func (p *Page) FormErrors() []string {
-	var out []string
-	for _, e := range p.Errors {
-		if e.Field == "" || e.Row > 0 {
-			out = append(out, e.Text(p.Lang))
-		}
+	out := make([]string, len(p.Errors))
+	for i, e := range p.Errors {
+		out[i] = e.Text(p.Lang)
 	}
 	return out
 }
