@@ -1,0 +1,82 @@
+package demo_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/yangguang-cdpf/yangguang/internal/app"
+	"github.com/yangguang-cdpf/yangguang/internal/auth"
+	"github.com/yangguang-cdpf/yangguang/internal/demo"
+	"github.com/yangguang-cdpf/yangguang/internal/store"
+	"github.com/yangguang-cdpf/yangguang/internal/store/storetest"
+)
+
+func personsDigest(t *testing.T, db *store.DB) (string, int) {
+	t.Helper()
+	rows, err := db.Query(`SELECT id, id_number, name, village_code, category, grade, status, created_at FROM persons ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	h := sha256.New()
+	n := 0
+	for rows.Next() {
+		var id, idn, name, village, status, created string
+		var c, g int
+		if err := rows.Scan(&id, &idn, &name, &village, &c, &g, &status, &created); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintln(h, id, idn, name, village, c, g, status, created)
+		n++
+	}
+	return hex.EncodeToString(h.Sum(nil)), n
+}
+
+// The same seed and size give the same county, so benchmarks and
+// screenshots repeat; the demo county is exactly the shared one.
+func TestDemoIsDeterministic(t *testing.T) {
+	today := time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
+	var digests []string
+	for i := 0; i < 2; i++ {
+		db, err := app.Open(context.Background(), storetest.DSN(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		res, err := demo.Create(context.Background(), db, demo.Options{Persons: 500, Seed: 7, Today: today})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, n := personsDigest(t, db)
+		if n != 500 || res.Persons != 500 {
+			t.Fatalf("want 500 persons, got %d", n)
+		}
+		digests = append(digests, d)
+		var towns, villages int
+		db.QueryRow(`SELECT COUNT(*) FROM areas WHERE level = 'township'`).Scan(&towns)
+		db.QueryRow(`SELECT COUNT(*) FROM areas WHERE level = 'village'`).Scan(&villages)
+		if towns != 15 || villages != 307 {
+			t.Fatalf("demo county has %d townships and %d villages, want 15 and 307", towns, villages)
+		}
+		var bad int
+		db.QueryRow(`SELECT COUNT(*) FROM persons WHERE id_number < '341599' OR id_number >= '341600'`).Scan(&bad)
+		if bad != 0 {
+			t.Fatalf("%d demo ID numbers outside 341599", bad)
+		}
+		for _, u := range []string{"admin", "security", "auditor", "town101"} {
+			if _, err := auth.GetUserByName(context.Background(), db, u); err != nil {
+				t.Fatalf("demo account %s: %v", u, err)
+			}
+		}
+		if _, err := demo.Create(context.Background(), db, demo.Options{Persons: 1}); err != demo.ErrNotEmpty {
+			t.Fatalf("second demo in the same database: %v", err)
+		}
+	}
+	if digests[0] != digests[1] {
+		t.Fatal("same seed gave different persons")
+	}
+}
