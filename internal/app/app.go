@@ -6,6 +6,8 @@ package app
 import (
 	"context"
 	"net/http"
+	"os"
+	"path/filepath"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
@@ -57,7 +59,11 @@ func Open(ctx context.Context, dsn string) (*store.DB, error) {
 
 // App is a running Yangguang.
 type App struct {
-	DB      *store.DB
+	DB *store.DB
+	// DataDir holds files beside the database: uploads waiting for an
+	// import's confirmation. It is the SQLite file's directory, or a
+	// directory under the system's temp dir on PostgreSQL.
+	DataDir string
 	Auth    *auth.Service
 	Router  *web.Router
 	Handler http.Handler
@@ -66,7 +72,10 @@ type App struct {
 
 // New builds the web application on an open, migrated database.
 func New(db *store.DB) *App {
-	a := &App{DB: db, Auth: auth.NewService(db)}
+	a := &App{DB: db, Auth: auth.NewService(db), DataDir: filepath.Join(os.TempDir(), "yangguang")}
+	if db.Path != "" {
+		a.DataDir = filepath.Dir(db.Path)
+	}
 	rt := web.NewRouter(a.Auth)
 	rt.Public("GET /healthz", http.HandlerFunc(a.healthz))
 	rt.Public("GET /metrics", localOnly(promhttp.Handler()))
@@ -75,6 +84,7 @@ func New(db *store.DB) *App {
 	(&account.Handler{Auth: a.Auth}).Routes(rt)
 	(&dashboard.Handler{DB: db}).Routes(rt)
 	(&registry.Handler{DB: db}).Routes(rt)
+	(&registry.ImportHandler{DB: db, DataDir: a.DataDir}).Routes(rt)
 	(&areaweb.Handler{DB: db}).Routes(rt)
 	(&auditweb.Handler{DB: db}).Routes(rt)
 	(&api.Handler{DB: db}).Routes(rt)

@@ -60,10 +60,13 @@ const (
 	PermSecurityManage Perm = "security.manage"
 	PermAPIManage      Perm = "api.manage"
 	PermAuditRead      Perm = "audit.read"
+	// PermRegistryUnmask lets a role see full ID numbers and phones (each
+	// such view audited); others see them masked.
+	PermRegistryUnmask Perm = "registry.unmask"
 )
 
 // Perms lists every permission (API clients are granted a subset).
-var Perms = []Perm{PermRegistryRead, PermRegistryWrite, PermWorkRead, PermReportsRead, PermUsersManage, PermAreasManage, PermSecurityManage, PermAPIManage, PermAuditRead}
+var Perms = []Perm{PermRegistryRead, PermRegistryWrite, PermWorkRead, PermReportsRead, PermUsersManage, PermAreasManage, PermSecurityManage, PermAPIManage, PermAuditRead, PermRegistryUnmask}
 
 var work = []Perm{PermSignedIn, PermRegistryRead, PermRegistryWrite, PermWorkRead, PermReportsRead}
 
@@ -71,11 +74,11 @@ var work = []Perm{PermSignedIn, PermRegistryRead, PermRegistryWrite, PermWorkRea
 // apart: the system admin cannot read the audit log, the auditor cannot
 // change anything, the security admin manages access but not records.
 var rolePerms = map[Role][]Perm{
-	RoleCountyAdmin:    append(slices.Clone(work), PermUsersManage, PermAreasManage),
+	RoleCountyAdmin:    append(slices.Clone(work), PermUsersManage, PermAreasManage, PermRegistryUnmask),
 	RoleSecurityAdmin:  {PermSignedIn, PermSecurityManage, PermAPIManage},
 	RoleAuditor:        {PermSignedIn, PermRegistryRead, PermWorkRead, PermReportsRead, PermAuditRead},
 	RoleLeader:         {PermSignedIn, PermRegistryRead, PermWorkRead, PermReportsRead},
-	RoleCountyStaff:    work,
+	RoleCountyStaff:    append(slices.Clone(work), PermRegistryUnmask),
 	RoleTownshipWorker: work,
 	RoleVillageWorker:  {PermSignedIn, PermRegistryRead, PermRegistryWrite, PermWorkRead},
 	RoleExpert:         {PermSignedIn, PermWorkRead},
@@ -83,3 +86,52 @@ var rolePerms = map[Role][]Perm{
 
 // RoleHas reports whether role r carries permission p.
 func RoleHas(r Role, p Perm) bool { return slices.Contains(rolePerms[r], p) }
+
+// Certification (评残办证) and local-settings permissions. They are kept in
+// this block, beside rolePerms, and merged into it by init.
+const (
+	PermCertifyRead    Perm = "certify.read"    // see applications, sessions, experts, figures
+	PermCertifyApply   Perm = "certify.apply"   // file an application and follow it
+	PermCertifyWrite   Perm = "certify.write"   // schedule, book, issue, deliver, keep the expert pool
+	PermCertifyAssess  Perm = "certify.assess"  // record an assessment (experts, their own cases only)
+	PermCertifyReview  Perm = "certify.review"  // second-person review and the county review
+	PermSettingsManage Perm = "settings.manage" // working-day calendar and local rule settings
+)
+
+// certifyPerms: county certification staff file, schedule, review and
+// issue; township workers file for their township; experts only assess;
+// leader, auditor and village workers read. The system administrator keeps
+// the settings (calendar, local rules) and may read, but does no casework,
+// and the security administrator gets nothing here: the three
+// administrators stay apart.
+var certifyPerms = map[Role][]Perm{
+	RoleCountyAdmin:    {PermCertifyRead, PermSettingsManage},
+	RoleAuditor:        {PermCertifyRead},
+	RoleLeader:         {PermCertifyRead},
+	RoleCountyStaff:    {PermCertifyRead, PermCertifyApply, PermCertifyWrite, PermCertifyReview},
+	RoleTownshipWorker: {PermCertifyRead, PermCertifyApply},
+	RoleVillageWorker:  {PermCertifyRead},
+	RoleExpert:         {PermCertifyAssess},
+}
+
+// deptPerms limits permissions of county staff to one department: only the
+// certification department files, schedules, reviews and issues.
+var deptPerms = map[Perm]Department{
+	PermCertifyApply:  DeptCertification,
+	PermCertifyWrite:  DeptCertification,
+	PermCertifyReview: DeptCertification,
+}
+
+// DeptAllows reports whether a county staff member's department permits
+// perm; every other role is decided by rolePerms alone.
+func DeptAllows(r Role, d Department, perm Perm) bool {
+	want, limited := deptPerms[perm]
+	return r != RoleCountyStaff || !limited || d == want
+}
+
+func init() {
+	Perms = append(Perms, PermCertifyRead, PermCertifyApply, PermCertifyWrite, PermCertifyAssess, PermCertifyReview, PermSettingsManage)
+	for r, ps := range certifyPerms {
+		rolePerms[r] = append(slices.Clone(rolePerms[r]), ps...)
+	}
+}

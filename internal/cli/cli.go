@@ -81,7 +81,10 @@ func init() {
 		{"user", "管理账号：create, reset-password, disable, enable, list", cmdUser},
 		{"demo", "创建演示县 阳光县 (create the demo county)", cmdDemo},
 		{"import", "导入数据：areas FILE.csv", cmdImport},
+		{"export", "导出数据：persons --out FILE.xlsx", cmdExport},
+		{"idcheck", "检查身份证号 (check resident ID numbers)", cmdIdcheck},
 		{"backup", "在线备份数据库 (consistent online backup)", cmdBackup},
+		{"bench", "性能基准测试 (measure against the bare database)", cmdBench},
 		{"version", "显示版本 (print the version)", cmdVersion},
 	}
 }
@@ -309,7 +312,11 @@ func cmdDemo(e *env, args []string) error {
 }
 
 func cmdImport(e *env, args []string) error {
-	fs := newFlagSet(e, "import", "import areas FILE.csv [--data DIR | --db postgres://…]")
+	// import persons … has its own flags (internal/cli/registry.go).
+	if pos := firstPositional(args); pos >= 0 && args[pos] == "persons" {
+		return cmdImportPersons(e, append(append([]string{}, args[:pos]...), args[pos+1:]...))
+	}
+	fs := newFlagSet(e, "import", "import areas FILE.csv | import persons FILE.xlsx|FILE.csv [--data DIR | --db postgres://…]")
 	dbf := addDBFlags(fs)
 	rest, err := parse(fs, args)
 	if err != nil {
@@ -317,7 +324,7 @@ func cmdImport(e *env, args []string) error {
 	}
 	if len(rest) != 2 || rest[0] != "areas" {
 		fs.Usage()
-		return errors.New("用法: yangguang import areas FILE.csv")
+		return errors.New("用法: yangguang import areas FILE.csv 或 yangguang import persons FILE.xlsx|FILE.csv")
 	}
 	f, err := os.Open(rest[1])
 	if err != nil {

@@ -24,8 +24,25 @@ func TestCatalogueHasEveryKey(t *testing.T) {
 	for _, s := range registry.Statuses {
 		keys["person.status."+string(s)] = true
 	}
-	for _, c := range []registry.Change{registry.ChangeCreate, registry.ChangeUpdate} {
+	for _, c := range append([]registry.Change{registry.ChangeCreate, registry.ChangeUpdate}, registry.EventKinds...) {
 		keys["person.change."+string(c)] = true
+	}
+	for _, c := range registry.EventKinds {
+		keys["person.event."+string(c)] = true
+		keys["person.event_hint."+string(c)] = true
+	}
+	for field, codes := range map[string][]string{"education": registry.Educations, "employment": registry.Employments, "marital": registry.Maritals} {
+		for _, c := range codes {
+			keys["person."+field+"."+c] = true
+		}
+	}
+	for _, s := range registry.Sorts {
+		keys["filter.sort."+s] = true
+	}
+	// Fields named in validation errors of the search.
+	for _, f := range []string{"q", "area", "category", "grade", "sex", "age_from", "age_to", "status", "expires_before", "expired",
+		"dibao", "tekun", "poverty", "programme", "sort", "order", "limit", "name"} {
+		keys["filter."+f] = true
 	}
 	for _, code := range []string{registry.IDErrEmpty, registry.IDErrLength, registry.IDErrChars, registry.IDErrBirth,
 		registry.IDErrFuture, registry.IDErrProvince, registry.IDErrCheck, registry.IDErrExcel} {
@@ -35,7 +52,7 @@ func TestCatalogueHasEveryKey(t *testing.T) {
 	// where the audit actions look alike but are no keys.
 	patterns := map[string]*regexp.Regexp{
 		"templates/*.html": regexp.MustCompile(`()\.T "([a-z_.0-9]+)"`),
-		"*.go":             regexp.MustCompile(`(Action\w* += )?"((?:person|registry|category|grade|flash|validate|error|action|nav)\.[a-z_.0-9]*[a-z0-9])"`),
+		"*.go":             regexp.MustCompile(`(Action\w* += )?"((?:person|registry|category|grade|flash|validate|error|action|nav|filter)\.[a-z_.0-9]*[a-z0-9])"`),
 	}
 	for glob, re := range patterns {
 		files, err := filepath.Glob(glob)

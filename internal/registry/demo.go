@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -94,10 +95,12 @@ const (
 func Demo(rng *rand.Rand, villages []area.Area, n int, today time.Time) []Person {
 	var codes []string
 	var weights []int
+	villageName := map[string]string{}
 	for _, v := range villages {
 		if v.Level == area.Village {
 			codes = append(codes, v.Code)
 			weights = append(weights, 1+rng.IntN(5))
+			villageName[v.Code] = v.Name
 		}
 	}
 	if len(codes) == 0 {
@@ -145,7 +148,12 @@ func Demo(rng *rand.Rand, villages []area.Area, n int, today time.Time) []Person
 		p.VillageCode = places.pick(rng)
 		p.Category = demoCategories.pick(rng)
 		p.Grade = demoGrades.pick(rng)
+		if p.Category == Multiple {
+			p.Components = demoComponents(rng, p.Grade)
+		}
 		p.CertificateNo = CertificateNumber(p.IDNumber, p.Category, p.Grade)
+		p.NameInitials = NameInitials(p.Name)
+		demoDetails(rng, p, age, birthDay, todayDay, villageName, places)
 
 		// Registered on a working hour of a day since birth, within the
 		// last demoYears years.
@@ -158,12 +166,21 @@ func Demo(rng *rand.Rand, villages []area.Area, n int, today time.Time) []Person
 		if r >= demoDeceased+demoReassessment {
 			continue
 		}
+		createdDay := int(created.Unix() / 86400)
+		updated := demoInstant(rng, min(createdDay+1, todayDay-1), todayDay-1)
+		if !updated.After(created) { // registered yesterday: changed later that day
+			updated = created.Add(time.Duration(1+rng.IntN(3600)) * time.Second)
+		}
+		p.UpdatedAt = store.FormatTime(updated)
+		p.Version = 2
 		if r < demoDeceased {
 			p.Status = StatusDeceased
+			p.DeathDate = updated.Format(time.DateOnly)
+		} else {
+			// The re-assessment issued a new card.
+			p.CertificateIssuedOn = updated.Format(time.DateOnly)
+			p.CertificateExpiresOn = certificateExpiry(p.CertificateIssuedOn)
 		}
-		createdDay := int(created.Unix() / 86400)
-		p.UpdatedAt = store.FormatTime(demoInstant(rng, min(createdDay+1, todayDay-1), todayDay-1))
-		p.Version = 2
 	}
 	return out
 }
@@ -198,8 +215,11 @@ func DemoHistory(rng *rand.Rand, persons []Person) []HistoryEntry {
 		}
 		earlier := p
 		earlier.Version, earlier.UpdatedAt = 1, p.CreatedAt
+		change := ChangeRegrade
+		note := HistoryEntry{Reason: "重新评定", EffectiveDate: p.UpdatedAt[:10]}
 		if p.Status == StatusDeceased {
-			earlier.Status = StatusActive
+			earlier.Status, earlier.DeathDate = StatusActive, ""
+			change, note = ChangeDied, HistoryEntry{EffectiveDate: p.DeathDate, Source: demoDeathSources[int(p.ID[len(p.ID)-1])%len(demoDeathSources)]}
 		} else {
 			// Mostly a condition that worsened; a grade 4 had been a 3.
 			earlier.Grade = p.Grade + 1
@@ -207,6 +227,14 @@ func DemoHistory(rng *rand.Rand, persons []Person) []HistoryEntry {
 				earlier.Grade = Grade3
 			}
 			earlier.CertificateNo = CertificateNumber(p.IDNumber, p.Category, earlier.Grade)
+			earlier.Components = slices.Clone(p.Components)
+			for i := range earlier.Components {
+				if earlier.Components[i].Grade == p.Grade {
+					earlier.Components[i].Grade = earlier.Grade
+				}
+			}
+			earlier.CertificateIssuedOn = p.CreatedAt[:10]
+			earlier.CertificateExpiresOn = certificateExpiry(earlier.CertificateIssuedOn)
 		}
 		before, _ := json.Marshal(earlier) // a Person always marshals
 		after, _ := json.Marshal(p)
@@ -216,7 +244,123 @@ func DemoHistory(rng *rand.Rand, persons []Person) []HistoryEntry {
 			HistoryEntry{ID: demoID(rng, created), PersonID: p.ID, Seq: 1, At: p.CreatedAt, Actor: audit.System.Name,
 				Change: ChangeCreate, After: string(before)},
 			HistoryEntry{ID: demoID(rng, updated), PersonID: p.ID, Seq: 2, At: p.UpdatedAt, Actor: audit.System.Name,
-				Change: ChangeUpdate, Before: string(before), After: string(after)})
+				Change: change, Before: string(before), After: string(after), Reason: note.Reason, EffectiveDate: note.EffectiveDate, Source: note.Source})
 	}
 	return out
+}
+
+// demoDeathSources are who reports a death.
+var demoDeathSources = []string{"公安", "民政", "家属", "村（社区）"}
+
+// demoComponents are two (sometimes three) categories of a 多重
+// disability, the most severe of grade g.
+func demoComponents(rng *rand.Rand, g Grade) []Component {
+	n := 2
+	if rng.IntN(5) == 0 {
+		n = 3
+	}
+	var cs []Component
+	used := 0
+	for len(cs) < n {
+		c := Category(1 + rng.IntN(6))
+		if used&(1<<c) != 0 {
+			continue
+		}
+		used |= 1 << c
+		cg := g
+		if len(cs) > 0 {
+			cg = g + Grade(rng.IntN(int(Grade4-g)+1))
+		}
+		cs = append(cs, Component{Category: c, Grade: cg})
+	}
+	slices.SortFunc(cs, func(a, b Component) int { return int(a.Category) - int(b.Category) })
+	return cs
+}
+
+// Demo circumstances, weighted roughly as the national sample survey
+// reports them for disabled persons.
+var (
+	demoEducations = newWeighted(Educations, []int{25, 35, 22, 8, 4, 3, 2, 1})
+	demoEmployment = newWeighted([]string{"quota", "centralised", "self_employed", "public_welfare", "auxiliary", "rural", "flexible", "unemployed"},
+		[]int{4, 3, 6, 3, 2, 30, 12, 40})
+	demoMarital    = newWeighted(Maritals, []int{20, 62, 5, 13})
+	demoMobile     = []string{"130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "155", "157", "158", "159", "166", "177", "180", "181", "186", "187", "188", "189", "199"}
+	demoRelations  = []string{"配偶", "儿子", "女儿", "兄弟", "姐妹"}
+	demoGuardianOf = []string{"父亲", "母亲", "祖父", "祖母"}
+)
+
+// demoPhone is a mobile number of plausible prefix.
+func demoPhone(rng *rand.Rand) string {
+	b := make([]byte, 0, 11)
+	b = append(b, demoMobile[rng.IntN(len(demoMobile))]...)
+	for range 8 {
+		b = append(b, byte('0'+rng.IntN(10)))
+	}
+	return string(b)
+}
+
+// demoAddress is a household address in a village: its 组 and house
+// number.
+func demoAddress(rng *rand.Rand, village string) string {
+	b := make([]byte, 0, len(village)+16)
+	b = append(b, village...)
+	b = strconv.AppendInt(b, int64(1+rng.IntN(12)), 10)
+	b = append(b, "组"...)
+	b = strconv.AppendInt(b, int64(1+rng.IntN(90)), 10)
+	b = append(b, "号"...)
+	return string(b)
+}
+
+// demoDetails fills in a demo person's circumstances: addresses, phones,
+// a guardian for minors and for intellectual and mental disability,
+// household status (about 15 % 低保), education, employment, marriage,
+// insurance and a certificate issued in the last 11 years (so some have
+// expired and more expire soon).
+func demoDetails(rng *rand.Rand, p *Person, age, birthDay, todayDay int, villageName map[string]string, places weighted[string]) {
+	p.HouseholdAddress = demoAddress(rng, villageName[p.VillageCode])
+	if rng.IntN(10) == 0 {
+		if v := places.pick(rng); v != p.VillageCode {
+			p.ResidenceVillageCode = v
+			p.ResidenceAddress = demoAddress(rng, villageName[v])
+		}
+	}
+	if age >= 14 && rng.IntN(100) < 85 {
+		p.Phone = demoPhone(rng)
+	}
+	minor := age < 18
+	if minor || p.Category == Intellectual || p.Category == Mental || rng.IntN(100) < 10 {
+		p.GuardianName = demoSurnames.pick(rng) + demoMalePieces[rng.IntN(len(demoMalePieces))] + demoFemalePieces[rng.IntN(len(demoFemalePieces))]
+		if minor {
+			p.GuardianRelation = demoGuardianOf[rng.IntN(len(demoGuardianOf))]
+		} else {
+			p.GuardianRelation = demoRelations[rng.IntN(len(demoRelations))]
+		}
+		p.GuardianPhone = demoPhone(rng)
+	}
+	p.Dibao = rng.IntN(100) < 15
+	p.Tekun = rng.IntN(100) < 3
+	p.PovertyRegistered = rng.IntN(100) < 8
+	switch {
+	case age < 6:
+	case age < 12:
+		p.Education = "primary"
+	default:
+		p.Education = demoEducations.pick(rng)
+	}
+	if age < 16 || age >= 60 {
+		p.Employment = "not_working_age"
+	} else {
+		p.Employment = demoEmployment.pick(rng)
+	}
+	if age >= 20 {
+		p.Marital = demoMarital.pick(rng)
+	} else if age >= 16 {
+		p.Marital = "unmarried"
+	}
+	p.MedicalInsurance = rng.IntN(100) < 96
+	p.PensionInsurance = age >= 16 && rng.IntN(100) < 75
+	first := max(birthDay+30, todayDay-11*365)
+	issued := first + rng.IntN(todayDay-first+1)
+	p.CertificateIssuedOn = time.Unix(int64(issued)*86400, 0).UTC().Format(time.DateOnly)
+	p.CertificateExpiresOn = certificateExpiry(p.CertificateIssuedOn)
 }

@@ -2,6 +2,7 @@ package registry_test
 
 import (
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strconv"
 	"testing"
@@ -21,10 +22,10 @@ func demo(seed uint64, n int) []registry.Person {
 
 func TestDemoIsDeterministic(t *testing.T) {
 	a, b := demo(7, 2000), demo(7, 2000)
-	if a[0] != b[0] || a[len(a)-1] != b[len(b)-1] || !slices.Equal(a, b) {
+	if !reflect.DeepEqual(a, b) {
 		t.Fatalf("same seed, different persons:\n%+v\n%+v", a[0], b[0])
 	}
-	if c := demo(8, 2000); c[0] == a[0] {
+	if c := demo(8, 2000); reflect.DeepEqual(c[0], a[0]) {
 		t.Fatalf("different seeds, same first person %+v", c[0])
 	}
 	ha := registry.DemoHistory(rand.New(rand.NewPCG(7, 2)), a)
@@ -47,7 +48,12 @@ func TestDemoIsValidAndRealistic(t *testing.T) {
 		}
 	}
 	ids, numbers := map[string]bool{}, map[string]bool{}
-	var over60, children, deceased, changed int
+	near := func(what string, got, wantPct, tolPct int) {
+		if pct := got * 100 / n; pct < wantPct-tolPct || pct > wantPct+tolPct {
+			t.Errorf("%s: %d%%, want %d±%d%%", what, pct, wantPct, tolPct)
+		}
+	}
+	var over60, children, deceased, changed, expired, dibao int
 	cats := map[registry.Category]int{}
 	grades := map[registry.Grade]int{}
 	for _, p := range persons {
@@ -91,12 +97,29 @@ func TestDemoIsValidAndRealistic(t *testing.T) {
 		}
 		cats[p.Category]++
 		grades[p.Grade]++
-	}
-	near := func(what string, got, wantPct, tolPct int) {
-		if pct := got * 100 / n; pct < wantPct-tolPct || pct > wantPct+tolPct {
-			t.Errorf("%s: %d%%, want %d±%d%%", what, pct, wantPct, tolPct)
+		if p.Category == registry.Multiple && (len(p.Components) < 2 || registry.MultipleGrade(p.Components) != p.Grade) ||
+			p.Category != registry.Multiple && len(p.Components) > 0 {
+			t.Fatalf("%+v: components", p)
+		}
+		minor := p.Age(today) < 18
+		if (minor || p.Category == registry.Intellectual || p.Category == registry.Mental) && (p.GuardianName == "" || !registry.ValidPhone(p.GuardianPhone)) {
+			t.Fatalf("%+v: no guardian", p)
+		}
+		if p.Phone != "" && !registry.ValidPhone(p.Phone) || p.NameInitials != registry.NameInitials(p.Name) || p.HouseholdAddress == "" {
+			t.Fatalf("%+v: phone, initials or address", p)
+		}
+		if p.CertificateExpired(today) {
+			expired++
+		}
+		if p.Dibao {
+			dibao++
+		}
+		if p.Status == registry.StatusDeceased && p.DeathDate != p.UpdatedAt[:10] {
+			t.Fatalf("%+v: death date", p)
 		}
 	}
+	near("低保", dibao, 15, 2)
+	near("expired certificates", expired, 8, 3)
 	near("60 and over", over60, 60, 3)
 	near("children", children, 4, 2)
 	near("deceased", deceased, 2, 1)
@@ -113,7 +136,8 @@ func TestDemoIsValidAndRealistic(t *testing.T) {
 		t.Fatalf("history entries = %d, want %d", len(hist), 2*changed)
 	}
 	for i := 0; i < len(hist); i += 2 {
-		if hist[i].Change != registry.ChangeCreate || hist[i+1].Change != registry.ChangeUpdate || len(hist[i+1].Changes()) == 0 {
+		if c := hist[i+1].Change; hist[i].Change != registry.ChangeCreate || c != registry.ChangeDied && c != registry.ChangeRegrade ||
+			len(hist[i+1].Changes()) == 0 || hist[i+1].EffectiveDate == "" {
 			t.Fatalf("history %+v %+v", hist[i], hist[i+1])
 		}
 	}
@@ -178,14 +202,18 @@ func TestBulkInsertAndCountByCategory(t *testing.T) {
 	}
 
 	// One audit entry per load, none per person.
-	for action, rows := range map[string]int{"person.bulk_load": n, "person_history.bulk_load": len(hist)} {
+	comps := 0
+	for _, p := range persons {
+		comps += len(p.Components)
+	}
+	for action, rows := range map[string]int{"person.bulk_load": n, "person_history.bulk_load": len(hist), "person_component.bulk_load": comps} {
 		entries, err := audit.Search(ctx, db, audit.Filter{Action: action})
 		if err != nil || len(entries) != 1 || entries[0].Detail != strconv.Itoa(rows)+" rows" {
 			t.Errorf("%s audit = %+v, %v", action, entries, err)
 		}
 	}
-	if got := count(t, db, "audit_log"); got != 2 {
-		t.Errorf("audit entries = %d, want 2", got)
+	if got := count(t, db, "audit_log"); got != 3 {
+		t.Errorf("audit entries = %d, want 3", got)
 	}
 
 	// A loaded person reads back as generated, with its history.
@@ -197,7 +225,7 @@ func TestBulkInsertAndCountByCategory(t *testing.T) {
 		}
 	}
 	got, err := registry.Get(ctx, db, area.All(), p.ID)
-	if err != nil || got != p {
+	if err != nil || !reflect.DeepEqual(got, p) {
 		t.Fatalf("Get = %+v, %v; want %+v", got, err, p)
 	}
 	if h, err := registry.History(ctx, db, area.All(), p.ID); err != nil || len(h) != 2 || h[0].Seq != 2 {

@@ -3,12 +3,12 @@ package registry
 import (
 	"context"
 	"embed"
-	"encoding/json"
 	"errors"
 	"html/template"
 	"net/http"
-	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/yangguang-cdpf/yangguang/internal/area"
@@ -34,18 +34,31 @@ type Handler struct {
 // Routes registers the registry pages and API.
 func (h *Handler) Routes(rt *web.Router) {
 	rt.Page("GET /registry", auth.PermRegistryRead, h.search)
+	rt.Page("POST /registry/filters", auth.PermRegistryRead, h.saveFilter)
+	rt.Page("POST /registry/filters/{id}/delete", auth.PermRegistryRead, h.deleteFilter)
 	rt.Page("GET /registry/persons/new", auth.PermRegistryWrite, h.newForm)
 	rt.Page("POST /registry/persons", auth.PermRegistryWrite, h.create)
 	rt.Page("GET /registry/persons/{id}", auth.PermRegistryRead, h.person)
+	rt.Page("POST /registry/persons/{id}/unmask", auth.PermRegistryUnmask, h.unmask)
+	rt.Page("GET /registry/persons/{id}/edit", auth.PermRegistryWrite, h.editForm)
+	rt.Page("POST /registry/persons/{id}/edit", auth.PermRegistryWrite, h.edit)
+	rt.Page("GET /registry/persons/{id}/event", auth.PermRegistryWrite, h.eventForm)
+	rt.Page("POST /registry/persons/{id}/events", auth.PermRegistryWrite, h.event)
 	rt.API("GET /api/v1/persons", auth.PermRegistryRead, h.apiList)
 	rt.API("GET /api/v1/persons/{id}", auth.PermRegistryRead, h.apiGet)
 	rt.API("POST /api/v1/persons", auth.PermRegistryWrite, h.apiCreate)
+	rt.API("PUT /api/v1/persons/{id}", auth.PermRegistryWrite, h.apiUpdate)
+	rt.API("GET /api/v1/persons/{id}/events", auth.PermRegistryRead, h.apiEvents)
+	rt.API("POST /api/v1/persons/{id}/events", auth.PermRegistryWrite, h.apiEvent)
 }
 
 // pageSize is how many persons a page of search results shows.
 const pageSize = 50
 
 func scope(r *http.Request) area.Scope { return auth.From(r.Context()).Scope }
+
+// mayUnmask reports whether the caller may see full ID numbers and phones.
+func mayUnmask(r *http.Request) bool { return auth.From(r.Context()).Can(auth.PermRegistryUnmask) }
 
 func crumbs(r *http.Request, label string) []web.Crumb {
 	l := web.PrefsFrom(r).Lang
@@ -71,51 +84,81 @@ func searchPage(ctx context.Context, q store.Querier, s area.Scope, f Filter, li
 	if err != nil || len(items) <= limit {
 		return items, "", err
 	}
-	return items[:limit], items[limit-1].ID, nil
+	return items[:limit], f.Cursor(items[limit-1]), nil
 }
 
 type searchData struct {
-	Persons    []Person
-	Today      time.Time
-	Names      map[string]string // area code → name
-	Areas      []area.Area       // townships and villages to narrow to
-	Counts     map[Category]int
-	Total      int
-	Categories []Category
-	Grades     []Grade
-	FirstHref  string // back to the first page, when on a later one
-	NextHref   string
+	Persons     []Person // masked
+	Today       time.Time
+	Names       map[string]string // area code → name
+	Areas       []area.Area       // townships and villages to narrow to
+	Counts      map[Category]int
+	Total       int
+	Categories  []Category
+	Grades      []Grade
+	Statuses    []Status
+	Sorts       []string
+	Saved       []SavedFilter
+	Query       string // the search's query string, for saving and exporting
+	FirstHref   string // back to the first page, when on a later one
+	NextHref    string
+	FilterError bool
 }
 
+// filterFields are the search form's inputs; a refused value is shown
+// again as typed.
+var filterFields = []string{"q", "area", "category", "grade", "sex", "age_from", "age_to", "status", "expires_before", "expired",
+	"dibao", "tekun", "poverty", "sort", "order"}
+
 func (h *Handler) search(w http.ResponseWriter, r *http.Request) {
+	h.searchWith(w, r, nil, 0)
+}
+
+// searchWith renders the search page; es are the problems of a refused
+// saved-filter form.
+func (h *Handler) searchWith(w http.ResponseWriter, r *http.Request, es validate.Errors, status int) {
 	ctx := r.Context()
 	s := scope(r)
 	q := r.URL.Query()
-	f := Filter{Query: q.Get("q"), AreaCode: q.Get("area"), AfterID: q.Get("after")}
-	c, _ := strconv.Atoi(q.Get("category"))
-	g, _ := strconv.Atoi(q.Get("grade"))
-	f.Category, f.Grade = Category(c), Grade(g)
-
-	persons, next, err := searchPage(ctx, h.DB, s, f, pageSize)
-	if err != nil {
-		web.ServerError(w, r, err)
-		return
+	f, ferr := ParseFilter(q)
+	d := searchData{Today: time.Now(), Categories: Categories, Grades: Grades, Statuses: Statuses, Sorts: Sorts, Counts: map[Category]int{}}
+	form := map[string]string{}
+	for _, k := range filterFields {
+		form[k] = q.Get(k)
 	}
-	d := searchData{Persons: persons, Today: time.Now(), Categories: Categories, Grades: Grades, Counts: map[Category]int{}}
-	if next != "" {
-		q.Set("after", next)
-		d.NextHref = "/registry?" + q.Encode()
-	}
-	if f.AfterID != "" {
-		q.Del("after")
-		d.FirstHref = "/registry?" + q.Encode()
+	if len(ferr) > 0 {
+		// A refused filter lists nobody rather than more than was asked.
+		es, status, d.FilterError = append(es, ferr...), http.StatusUnprocessableEntity, true
+	} else {
+		persons, next, err := searchPage(ctx, h.DB, s, f, pageSize)
+		if err != nil {
+			web.ServerError(w, r, err)
+			return
+		}
+		for _, p := range persons {
+			d.Persons = append(d.Persons, p.Masked())
+		}
+		d.Query = f.Values().Encode()
+		if next != "" {
+			v := f.Values()
+			v.Set("after", next)
+			d.NextHref = "/registry?" + v.Encode()
+		}
+		if f.After != "" {
+			d.FirstHref = "/registry?" + d.Query
+		}
 	}
 	// The summary counts the area the search is narrowed to.
+	var err error
 	if cs, ok := narrow(s, f.AreaCode); ok {
 		if d.Counts, d.Total, err = CountByCategory(ctx, h.DB, cs); err != nil {
 			web.ServerError(w, r, err)
 			return
 		}
+	}
+	if d.Saved, err = SavedFilters(ctx, h.DB, auth.From(ctx).ID); err != nil {
+		web.ServerError(w, r, err)
+		return
 	}
 	// Every person listed lives inside the scope, so its areas name them.
 	all, err := area.InScope(ctx, h.DB, s)
@@ -130,32 +173,91 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request) {
 			d.Areas = append(d.Areas, a)
 		}
 	}
-	form := map[string]string{"q": f.Query, "area": f.AreaCode, "category": q.Get("category"), "grade": q.Get("grade")}
-	web.Render(w, r, pages, "search", web.Page{Title: "registry.title", Section: "registry", Data: d, Form: form})
+	if es != nil {
+		form["filter_name"] = r.PostFormValue("name")
+	}
+	web.Render(w, r, pages, "search", web.Page{Title: "registry.title", Section: "registry", Data: d, Form: form, Errors: es, Status: status})
+}
+
+func (h *Handler) saveFilter(w http.ResponseWriter, r *http.Request) {
+	query := r.PostFormValue("query")
+	// The page re-renders the search being saved.
+	r.URL.RawQuery = query
+	var es validate.Errors
+	err := h.DB.InTx(r.Context(), func(tx *store.Tx) error {
+		_, err := SaveFilter(r.Context(), tx, auth.From(r.Context()).ID, r.PostFormValue("name"), query)
+		return err
+	})
+	if errors.As(err, &es) {
+		h.searchWith(w, r, es, http.StatusUnprocessableEntity)
+		return
+	}
+	if err != nil {
+		web.ServerError(w, r, err)
+		return
+	}
+	web.Redirect(w, r, "/registry?"+query)
+}
+
+func (h *Handler) deleteFilter(w http.ResponseWriter, r *http.Request) {
+	err := h.DB.InTx(r.Context(), func(tx *store.Tx) error {
+		return DeleteSavedFilter(r.Context(), tx, auth.From(r.Context()).ID, r.PathValue("id"))
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		web.Error(w, r, http.StatusNotFound, "error.not_found")
+		return
+	}
+	if err != nil {
+		web.ServerError(w, r, err)
+		return
+	}
+	web.Redirect(w, r, "/registry")
 }
 
 // ---- one person ----
 
 type personData struct {
-	Person   Person
+	Person   Person        // masked unless Unmasked
 	IDNumber template.HTML // breakable, see breakable
 	CertNo   template.HTML
+	Phone    string
+	Guardian string // guardian's phone
+	Unmasked bool
 	Today    time.Time
 	Village  string
 	Township string
-	Created  string
-	Updated  string
-	History  []historyRow
+	// Residence is the residence village with its township, "" when the
+	// same as the household's.
+	Residence  string
+	Components []string // translated, e.g. 听力残疾三级
+	Expired    bool
+	Created    string
+	Updated    string
+	History    []historyRow
+	Kinds      []Change
 }
 
 type historyRow struct {
-	At      string
-	Actor   string
-	Change  string   // translated
-	Details []string // one line per changed field, translated
+	At            string
+	Actor         string
+	Change        string // translated
+	Reason        string
+	EffectiveDate string
+	Source        string
+	Details       []string // one line per changed field, translated
 }
 
 func (h *Handler) person(w http.ResponseWriter, r *http.Request) {
+	h.personPage(w, r, false)
+}
+
+// unmask shows the person page with full ID number and phones, and
+// records who saw them.
+func (h *Handler) unmask(w http.ResponseWriter, r *http.Request) {
+	h.personPage(w, r, true)
+}
+
+func (h *Handler) personPage(w http.ResponseWriter, r *http.Request, unmasked bool) {
 	ctx := r.Context()
 	s := scope(r)
 	p, err := Get(ctx, h.DB, s, r.PathValue("id"))
@@ -177,18 +279,35 @@ func (h *Handler) person(w http.ResponseWriter, r *http.Request) {
 		web.ServerError(w, r, err)
 		return
 	}
-	if err := h.auditView(r, p); err != nil {
+	action := ActionView
+	if unmasked {
+		action = ActionUnmask
+	}
+	if err := audit.RecordAlone(ctx, h.DB, audit.Entry{Action: action, ObjectType: "person", ObjectID: p.ID, AreaCode: p.VillageCode}); err != nil {
 		web.ServerError(w, r, err)
 		return
 	}
 	l := web.PrefsFrom(r).Lang
-	d := personData{Person: p, IDNumber: breakable(p.IDNumber), CertNo: breakable(p.CertificateNo), Today: time.Now(), Village: names[p.VillageCode], Township: names[area.ParentOf(p.VillageCode)],
-		Created: localTime(p.CreatedAt), Updated: localTime(p.UpdatedAt)}
+	shown := p
+	if !unmasked {
+		shown = p.Masked()
+	}
+	d := personData{Person: shown, IDNumber: breakable(shown.IDNumber), CertNo: breakable(shown.CertificateNo),
+		Phone: FormatPhone(shown.Phone), Guardian: FormatPhone(shown.GuardianPhone), Unmasked: unmasked,
+		Today: time.Now(), Village: names[p.VillageCode], Township: names[area.ParentOf(p.VillageCode)],
+		Expired: p.CertificateExpired(time.Now()), Created: localTime(p.CreatedAt), Updated: localTime(p.UpdatedAt), Kinds: EventKinds}
+	if p.ResidenceVillageCode != "" {
+		d.Residence = names[area.ParentOf(p.ResidenceVillageCode)] + " " + names[p.ResidenceVillageCode]
+	}
+	for _, c := range p.Components {
+		d.Components = append(d.Components, i18n.T(l, c.Category.MessageKey())+i18n.T(l, c.Grade.MessageKey()))
+	}
 	for _, e := range hist {
-		row := historyRow{At: localTime(e.At), Actor: e.Actor, Change: i18n.T(l, "person.change."+string(e.Change))}
+		row := historyRow{At: localTime(e.At), Actor: e.Actor, Change: i18n.T(l, "person.change."+string(e.Change)),
+			Reason: e.Reason, EffectiveDate: e.EffectiveDate, Source: e.Source}
 		for _, c := range e.Changes() {
 			row.Details = append(row.Details, i18n.T(l, "person.changed_from_to", i18n.T(l, c.Field),
-				fieldValue(l, names, c.Field, c.Before), fieldValue(l, names, c.Field, c.After)))
+				fieldValue(l, names, c.Field, c.Before, unmasked), fieldValue(l, names, c.Field, c.After, unmasked)))
 		}
 		d.History = append(d.History, row)
 	}
@@ -208,15 +327,20 @@ func breakable(n string) template.HTML {
 
 // auditView records that someone read a person's full record: disability
 // data is sensitive personal information, whose every access is logged.
-func (h *Handler) auditView(r *http.Request, p Person) error {
-	return audit.RecordAlone(r.Context(), h.DB, audit.Entry{Action: ActionView, ObjectType: "person", ObjectID: p.ID, AreaCode: p.VillageCode})
+func (h *Handler) auditView(r *http.Request, p Person, unmasked bool) error {
+	action := ActionView
+	if unmasked {
+		action = ActionUnmask
+	}
+	return audit.RecordAlone(r.Context(), h.DB, audit.Entry{Action: action, ObjectType: "person", ObjectID: p.ID, AreaCode: p.VillageCode})
 }
 
-// fieldValue shows a stored value of a history field in language l.
-func fieldValue(l i18n.Lang, names map[string]string, field, v string) string {
+// fieldValue shows a stored value of a history field in language l;
+// numbers are masked unless the viewer asked for them.
+func fieldValue(l i18n.Lang, names map[string]string, field, v string, unmasked bool) string {
 	n, _ := strconv.Atoi(v)
 	switch field {
-	case "person.village":
+	case "person.village", "person.residence_village":
 		if name, ok := names[v]; ok {
 			return name
 		}
@@ -226,19 +350,62 @@ func fieldValue(l i18n.Lang, names map[string]string, field, v string) string {
 		return i18n.T(l, Grade(n).MessageKey())
 	case "person.status":
 		return i18n.T(l, "person.status."+v)
+	case "person.components":
+		var parts []string
+		for _, c := range parseComponentsText(v) {
+			parts = append(parts, i18n.T(l, c.Category.MessageKey())+i18n.T(l, c.Grade.MessageKey()))
+		}
+		return strings.Join(parts, "、")
+	case "person.education", "person.employment", "person.marital":
+		if v != "" {
+			return i18n.T(l, field+"."+v)
+		}
+	case "person.dibao", "person.tekun", "person.poverty_registered", "person.medical_insurance", "person.pension_insurance":
+		if v == "true" {
+			return i18n.T(l, "person.yes")
+		}
+		return i18n.T(l, "person.no")
+	case "person.phone", "person.guardian_phone":
+		if !unmasked {
+			return MaskPhone(v)
+		}
+		return FormatPhone(v)
+	case "person.certificate_no":
+		if !unmasked {
+			return MaskIDNumber(v)
+		}
 	}
 	return v
 }
 
-// ---- register a person ----
+// parseComponentsText reads what ComponentsText wrote.
+func parseComponentsText(s string) []Component {
+	var out []Component
+	for part := range strings.SplitSeq(s, ",") {
+		c, g, ok := strings.Cut(part, ":")
+		if !ok {
+			continue
+		}
+		ci, _ := strconv.Atoi(c)
+		gi, _ := strconv.Atoi(g)
+		out = append(out, Component{Category: Category(ci), Grade: Grade(gi)})
+	}
+	return out
+}
+
+// ---- forms: register and edit ----
 
 type formData struct {
 	Groups     []villageGroup
 	Categories []Category
 	Grades     []Grade
+	Components []Category          // the categories a 多重 disability combines
+	Codes      map[string][]string // education, employment, marital → their codes
 	// DuplicateOf is the person already registered with the ID number
 	// entered, when the viewer may open that person.
 	DuplicateOf string
+	// Person is the person being edited (masked), nil when registering.
+	Person *Person
 }
 
 // villageGroup is the villages of one township, for an <optgroup>.
@@ -247,42 +414,120 @@ type villageGroup struct {
 	Villages   []area.Area
 }
 
-func (h *Handler) formPage(w http.ResponseWriter, r *http.Request, page web.Page, duplicateOf string) {
-	ctx := r.Context()
-	all, err := area.InScope(ctx, h.DB, scope(r))
+// villageGroups lists the villages inside s by township.
+func villageGroups(ctx context.Context, q store.Querier, s area.Scope) ([]villageGroup, error) {
+	all, err := area.InScope(ctx, q, s)
 	if err != nil {
-		web.ServerError(w, r, err)
-		return
+		return nil, err
 	}
-	names, err := area.Names(ctx, h.DB)
+	names, err := area.Names(ctx, q)
 	if err != nil {
-		web.ServerError(w, r, err)
-		return
+		return nil, err
 	}
-	d := formData{Categories: Categories, Grades: Grades, DuplicateOf: duplicateOf}
+	var groups []villageGroup
 	for _, a := range all { // in code order, so a township's villages are adjacent
 		if a.Level != area.Village {
 			continue
 		}
-		if n := len(d.Groups); n == 0 || d.Groups[n-1].Code != a.ParentCode {
-			d.Groups = append(d.Groups, villageGroup{Code: a.ParentCode, Name: names[a.ParentCode]})
+		if n := len(groups); n == 0 || groups[n-1].Code != a.ParentCode {
+			groups = append(groups, villageGroup{Code: a.ParentCode, Name: names[a.ParentCode]})
 		}
-		g := &d.Groups[len(d.Groups)-1]
+		g := &groups[len(groups)-1]
 		g.Villages = append(g.Villages, a)
 	}
-	page.Title, page.Section, page.Crumbs, page.Data = "registry.new", "registry", crumbs(r, i18n.T(web.PrefsFrom(r).Lang, "registry.new")), d
-	web.Render(w, r, pages, "person_new", page)
+	return groups, nil
+}
+
+func (h *Handler) formPage(w http.ResponseWriter, r *http.Request, page web.Page, duplicateOf string, editing *Person) {
+	groups, err := villageGroups(r.Context(), h.DB, scope(r))
+	if err != nil {
+		web.ServerError(w, r, err)
+		return
+	}
+	d := formData{Groups: groups, Categories: Categories, Grades: Grades, Components: Categories[:6],
+		Codes: map[string][]string{"education": Educations, "employment": Employments, "marital": Maritals}, DuplicateOf: duplicateOf, Person: editing}
+	l := web.PrefsFrom(r).Lang
+	page.Title, page.Section, page.Data = "registry.new", "registry", d
+	page.Crumbs = crumbs(r, i18n.T(l, "registry.new"))
+	if editing != nil {
+		page.Title = "registry.edit"
+		page.Crumbs = []web.Crumb{{Label: i18n.T(l, "nav.registry"), Href: "/registry"},
+			{Label: editing.Name, Href: "/registry/persons/" + editing.ID}, {Label: i18n.T(l, "registry.edit")}}
+	}
+	web.Render(w, r, pages, "person_form", page)
+}
+
+// personFormFields are the inputs of the register and edit forms besides
+// the components (comp_1 … comp_6) and the flags.
+var personFormFields = []string{"id_number", "name", "village_code", "category", "grade", "residence_village_code",
+	"household_address", "residence_address", "phone", "guardian_name", "guardian_relation", "guardian_phone",
+	"education", "employment", "marital", "certificate_issued_on", "reason", "version"}
+
+// personFlags are the checkboxes of the form, with the field they set.
+var personFlags = []string{"dibao", "tekun", "poverty_registered", "medical_insurance", "pension_insurance"}
+
+// readPersonForm reads the register or edit form, and the values to show
+// again if it is refused.
+func readPersonForm(r *http.Request) (NewPerson, map[string]string) {
+	form := map[string]string{}
+	for _, k := range personFormFields {
+		form[k] = r.PostFormValue(k)
+	}
+	flag := func(k string) bool {
+		on := r.PostFormValue(k) != ""
+		if on {
+			form[k] = "1"
+		}
+		return on
+	}
+	c, _ := strconv.Atoi(form["category"])
+	g, _ := strconv.Atoi(form["grade"])
+	n := NewPerson{IDNumber: form["id_number"], Name: form["name"], VillageCode: form["village_code"], Category: Category(c), Grade: Grade(g),
+		ResidenceVillageCode: form["residence_village_code"], HouseholdAddress: form["household_address"], ResidenceAddress: form["residence_address"],
+		Phone: form["phone"], GuardianName: form["guardian_name"], GuardianRelation: form["guardian_relation"], GuardianPhone: form["guardian_phone"],
+		Education: form["education"], Employment: form["employment"], Marital: form["marital"], CertificateIssuedOn: form["certificate_issued_on"]}
+	n.Dibao, n.Tekun, n.PovertyRegistered = flag("dibao"), flag("tekun"), flag("poverty_registered")
+	n.MedicalInsurance, n.PensionInsurance = flag("medical_insurance"), flag("pension_insurance")
+	for _, cat := range Categories[:6] {
+		k := "comp_" + strconv.Itoa(int(cat))
+		form[k] = r.PostFormValue(k)
+		if g, err := strconv.Atoi(form[k]); err == nil && g != 0 {
+			n.Components = append(n.Components, Component{Category: cat, Grade: Grade(g)})
+		}
+	}
+	return n, form
+}
+
+// personForm is the form's values for a stored person (masked phones for
+// a viewer who may not see them).
+func personForm(p Person, masked bool) map[string]string {
+	form := map[string]string{"name": p.Name, "village_code": p.VillageCode, "category": strconv.Itoa(int(p.Category)),
+		"grade": strconv.Itoa(int(p.Grade)), "residence_village_code": p.ResidenceVillageCode,
+		"household_address": p.HouseholdAddress, "residence_address": p.ResidenceAddress,
+		"phone": p.Phone, "guardian_name": p.GuardianName, "guardian_relation": p.GuardianRelation, "guardian_phone": p.GuardianPhone,
+		"education": p.Education, "employment": p.Employment, "marital": p.Marital, "certificate_issued_on": p.CertificateIssuedOn,
+		"version": strconv.Itoa(p.Version)}
+	if masked {
+		form["phone"], form["guardian_phone"] = MaskPhone(p.Phone), MaskPhone(p.GuardianPhone)
+	}
+	for k, on := range map[string]bool{"dibao": p.Dibao, "tekun": p.Tekun, "poverty_registered": p.PovertyRegistered,
+		"medical_insurance": p.MedicalInsurance, "pension_insurance": p.PensionInsurance} {
+		if on {
+			form[k] = "1"
+		}
+	}
+	for _, c := range p.Components {
+		form["comp_"+strconv.Itoa(int(c.Category))] = strconv.Itoa(int(c.Grade))
+	}
+	return form
 }
 
 func (h *Handler) newForm(w http.ResponseWriter, r *http.Request) {
-	h.formPage(w, r, web.Page{}, "")
+	h.formPage(w, r, web.Page{}, "", nil)
 }
 
 func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
-	c, _ := strconv.Atoi(r.PostFormValue("category"))
-	g, _ := strconv.Atoi(r.PostFormValue("grade"))
-	n := NewPerson{IDNumber: r.PostFormValue("id_number"), Name: r.PostFormValue("name"), VillageCode: r.PostFormValue("village_code"),
-		Category: Category(c), Grade: Grade(g)}
+	n, form := readPersonForm(r)
 	var created Person
 	err := h.DB.InTx(r.Context(), func(tx *store.Tx) (err error) {
 		created, err = Create(r.Context(), tx, scope(r), n, time.Now())
@@ -295,10 +540,7 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 		if errors.As(err, &dup) && dup.InScope {
 			existing = dup.ExistingID
 		}
-		h.formPage(w, r, web.Page{Errors: es, Status: http.StatusUnprocessableEntity, Form: map[string]string{
-			"id_number": n.IDNumber, "name": n.Name, "village_code": n.VillageCode,
-			"category": r.PostFormValue("category"), "grade": r.PostFormValue("grade"),
-		}}, existing)
+		h.formPage(w, r, web.Page{Errors: es, Status: http.StatusUnprocessableEntity, Form: form}, existing, nil)
 		return
 	}
 	if err != nil {
@@ -308,121 +550,158 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
 	web.Redirect(w, r, "/registry/persons/"+created.ID+"?ok=flash.saved")
 }
 
-// ---- JSON API ----
-
-// listResponse is a page of persons; next_after is the after parameter of
-// the next page, "" on the last.
-type listResponse struct {
-	Items     []Person `json:"items"`
-	NextAfter string   `json:"next_after"`
-}
-
-// apiMaxLimit caps the limit parameter of the list.
-const apiMaxLimit = 500
-
-func (h *Handler) apiList(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	f := Filter{Query: q.Get("q"), AreaCode: q.Get("area"), AfterID: q.Get("after")}
-	c, okC := intParam(q, "category", 0)
-	g, okG := intParam(q, "grade", 0)
-	limit, okL := intParam(q, "limit", pageSize)
-	if !okC || !okG || !okL || f.AreaCode != "" && !area.ValidCode(f.AreaCode) {
-		web.JSONError(w, r, http.StatusBadRequest, "bad_request", "person.error.bad_params")
-		return
-	}
-	f.Category, f.Grade = Category(c), Grade(g)
-	limit = min(max(limit, 1), apiMaxLimit)
-	items, next, err := searchPage(r.Context(), h.DB, scope(r), f, limit)
-	if err != nil {
-		web.ServerError(w, r, err)
-		return
-	}
-	if items == nil {
-		items = []Person{} // [] rather than null
-	}
-	web.JSON(w, http.StatusOK, listResponse{Items: items, NextAfter: next})
-}
-
-// intParam reads a non-negative integer query parameter, def when absent.
-func intParam(q url.Values, name string, def int) (int, bool) {
-	v := q.Get(name)
-	if v == "" {
-		return def, true
-	}
-	n, err := strconv.Atoi(v)
-	return n, err == nil && n >= 0
-}
-
-func (h *Handler) apiGet(w http.ResponseWriter, r *http.Request) {
+// getOr404 reads the person of the request's path inside the caller's
+// scope, answering 404 (or 500) itself when it cannot.
+func (h *Handler) getOr404(w http.ResponseWriter, r *http.Request) (Person, bool) {
 	p, err := Get(r.Context(), h.DB, scope(r), r.PathValue("id"))
 	if errors.Is(err, store.ErrNotFound) {
 		web.Error(w, r, http.StatusNotFound, "error.not_found")
-		return
-	}
-	if err == nil {
-		err = h.auditView(r, p)
+		return p, false
 	}
 	if err != nil {
 		web.ServerError(w, r, err)
+		return p, false
+	}
+	return p, true
+}
+
+func (h *Handler) editForm(w http.ResponseWriter, r *http.Request) {
+	p, ok := h.getOr404(w, r)
+	if !ok {
 		return
 	}
-	web.JSON(w, http.StatusOK, p)
+	masked := p.Masked()
+	h.formPage(w, r, web.Page{Form: personForm(p, !mayUnmask(r))}, "", &masked)
 }
 
-// newPersonJSON is the body of POST /api/v1/persons.
-type newPersonJSON struct {
-	IDNumber    string `json:"id_number"`
-	Name        string `json:"name"`
-	VillageCode string `json:"village_code"`
-	Category    int    `json:"category"`
-	Grade       int    `json:"grade"`
-}
-
-// apiFields names each validated field as the API's JSON does.
-var apiFields = map[string]string{
-	"person.id_number": "id_number",
-	"person.name":      "name",
-	"person.village":   "village_code",
-	"person.category":  "category",
-	"person.grade":     "grade",
-}
-
-func (h *Handler) apiCreate(w http.ResponseWriter, r *http.Request) {
-	var body newPersonJSON
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10))
-	dec.DisallowUnknownFields() // a misspelt field is an error, not a silently empty value
-	if err := dec.Decode(&body); err != nil {
-		web.JSONError(w, r, http.StatusBadRequest, "bad_request", "error.bad_request")
+func (h *Handler) edit(w http.ResponseWriter, r *http.Request) {
+	p, ok := h.getOr404(w, r)
+	if !ok {
 		return
 	}
-	n := NewPerson{IDNumber: body.IDNumber, Name: body.Name, VillageCode: body.VillageCode, Category: Category(body.Category), Grade: Grade(body.Grade)}
-	var created Person
+	n, form := readPersonForm(r)
+	// A phone left as shown masked is left unchanged.
+	if n.Phone == MaskPhone(p.Phone) {
+		n.Phone = p.Phone
+	}
+	if n.GuardianPhone == MaskPhone(p.GuardianPhone) {
+		n.GuardianPhone = p.GuardianPhone
+	}
+	version, _ := strconv.Atoi(form["version"])
+	if version <= 0 {
+		version = -1 // a form without its version is never current
+	}
+	var updated Person
 	err := h.DB.InTx(r.Context(), func(tx *store.Tx) (err error) {
-		created, err = Create(r.Context(), tx, scope(r), n, time.Now())
+		updated, err = Update(r.Context(), tx, scope(r), p.ID, UpdatePerson{NewPerson: n, Reason: form["reason"], Version: version})
 		return err
 	})
 	var es validate.Errors
 	if errors.As(err, &es) {
-		l := i18n.Parse(r.Header.Get("Accept-Language"))
-		var e web.APIError
-		e.Error.Code, e.Error.Message = "invalid", i18n.T(l, "person.error.invalid")
-		var dup *DuplicateError
-		if errors.As(err, &dup) {
-			e.Error.Code = "duplicate"
-			if dup.InScope {
-				e.Error.Message = i18n.T(l, "person.error.duplicate_of", dup.ExistingID)
-			}
-		}
-		for _, fe := range es {
-			e.Error.Fields = append(e.Error.Fields, web.FieldMessage{Field: apiFields[fe.Field], Message: i18n.T(l, fe.Key, fe.Args...)})
-		}
-		web.JSON(w, http.StatusUnprocessableEntity, e)
+		masked := p.Masked()
+		h.formPage(w, r, web.Page{Errors: es, Status: http.StatusUnprocessableEntity, Form: form}, "", &masked)
+		return
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		web.Error(w, r, http.StatusNotFound, "error.not_found")
 		return
 	}
 	if err != nil {
 		web.ServerError(w, r, err)
 		return
 	}
-	w.Header().Set("Location", "/api/v1/persons/"+created.ID)
-	web.JSON(w, http.StatusCreated, created)
+	web.Redirect(w, r, "/registry/persons/"+updated.ID+"?ok=flash.saved")
+}
+
+// ---- events ----
+
+type eventData struct {
+	Person     Person // masked
+	Kind       Change // "" while choosing
+	Kinds      []Change
+	Groups     []villageGroup
+	Categories []Category
+	Grades     []Grade
+	Components []Category
+}
+
+func (h *Handler) eventPage(w http.ResponseWriter, r *http.Request, p Person, kind Change, page web.Page) {
+	d := eventData{Person: p.Masked(), Kinds: EventKinds, Categories: Categories, Grades: Grades, Components: Categories[:6]}
+	if slices.Contains(EventKinds, kind) {
+		d.Kind = kind
+	}
+	if d.Kind == ChangeMove {
+		groups, err := villageGroups(r.Context(), h.DB, scope(r))
+		if err != nil {
+			web.ServerError(w, r, err)
+			return
+		}
+		d.Groups = groups
+	}
+	if page.Form == nil {
+		page.Form = map[string]string{"version": strconv.Itoa(p.Version)}
+		if d.Kind == ChangeRegrade {
+			page.Form = personForm(p, true)
+		}
+	}
+	l := web.PrefsFrom(r).Lang
+	page.Title, page.Section, page.Data = "registry.event", "registry", d
+	page.Crumbs = []web.Crumb{{Label: i18n.T(l, "nav.registry"), Href: "/registry"},
+		{Label: p.Name, Href: "/registry/persons/" + p.ID}, {Label: i18n.T(l, "registry.event")}}
+	web.Render(w, r, pages, "person_event", page)
+}
+
+func (h *Handler) eventForm(w http.ResponseWriter, r *http.Request) {
+	p, ok := h.getOr404(w, r)
+	if !ok {
+		return
+	}
+	h.eventPage(w, r, p, Change(r.URL.Query().Get("kind")), web.Page{})
+}
+
+// eventFields are the inputs of the event forms.
+var eventFields = []string{"kind", "version", "reason", "effective_date", "source", "village_code", "category", "grade"}
+
+func (h *Handler) event(w http.ResponseWriter, r *http.Request) {
+	p, ok := h.getOr404(w, r)
+	if !ok {
+		return
+	}
+	form := map[string]string{}
+	for _, k := range eventFields {
+		form[k] = r.PostFormValue(k)
+	}
+	version, _ := strconv.Atoi(form["version"])
+	if version <= 0 {
+		version = -1
+	}
+	c, _ := strconv.Atoi(form["category"])
+	g, _ := strconv.Atoi(form["grade"])
+	e := Event{Kind: Change(form["kind"]), Version: version, Reason: form["reason"], EffectiveDate: form["effective_date"],
+		Source: form["source"], VillageCode: form["village_code"], Category: Category(c), Grade: Grade(g)}
+	for _, cat := range Categories[:6] {
+		k := "comp_" + strconv.Itoa(int(cat))
+		form[k] = r.PostFormValue(k)
+		if g, err := strconv.Atoi(form[k]); err == nil && g != 0 {
+			e.Components = append(e.Components, Component{Category: cat, Grade: Grade(g)})
+		}
+	}
+	err := h.DB.InTx(r.Context(), func(tx *store.Tx) error {
+		_, err := RecordEvent(r.Context(), tx, scope(r), p.ID, e, time.Now())
+		return err
+	})
+	var es validate.Errors
+	if errors.As(err, &es) {
+		h.eventPage(w, r, p, e.Kind, web.Page{Errors: es, Status: http.StatusUnprocessableEntity, Form: form})
+		return
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		web.Error(w, r, http.StatusNotFound, "error.not_found")
+		return
+	}
+	if err != nil {
+		web.ServerError(w, r, err)
+		return
+	}
+	web.Redirect(w, r, "/registry/persons/"+p.ID+"?ok=flash.saved#history")
 }

@@ -25,6 +25,9 @@ type Migration struct {
 	// PostgresSQL, when set, replaces SQL on PostgreSQL. Only for what the
 	// engines spell differently (triggers); tables stay the same.
 	PostgresSQL string
+	// Go, when set, runs after SQL in the same transaction: for data
+	// changes SQL cannot express (computing pinyin initials, say).
+	Go func(ctx context.Context, tx *sql.Tx) error
 }
 
 // Migrate applies every pending migration, each in its own transaction, and
@@ -43,10 +46,18 @@ func (db *DB) Migrate(ctx context.Context, list []Migration) error {
 		if db.Dialect == Postgres && m.PostgresSQL != "" {
 			sqlText = m.PostgresSQL
 		}
+		goFunc := m.Go
 		gm = append(gm, goose.NewGoMigration(m.Version, &goose.GoFunc{
 			RunTx: func(ctx context.Context, tx *sql.Tx) error {
-				if _, err := tx.ExecContext(ctx, sqlText); err != nil {
-					return fmt.Errorf("migration %d %s: %w", m.Version, m.Name, err)
+				if sqlText != "" {
+					if _, err := tx.ExecContext(ctx, sqlText); err != nil {
+						return fmt.Errorf("migration %d %s: %w", m.Version, m.Name, err)
+					}
+				}
+				if goFunc != nil {
+					if err := goFunc(ctx, tx); err != nil {
+						return fmt.Errorf("migration %d %s: %w", m.Version, m.Name, err)
+					}
 				}
 				return nil
 			},

@@ -1,0 +1,445 @@
+// Package bench measures Yangguang as a county or province would use it:
+// the registry loaded with N demo persons, the real HTTP server in-process,
+// signed-in clients hitting the pages people use most, and, in the same run,
+// a bare-database loop over the same rows so the figures can be compared
+// with what the engine itself can do (DB-BASELINE.md). It prints a table and
+// writes JSON; docs/BENCHMARKS.md records the results with their command.
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"regexp"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/yangguang-cdpf/yangguang/internal/app"
+	"github.com/yangguang-cdpf/yangguang/internal/area"
+	"github.com/yangguang-cdpf/yangguang/internal/audit"
+	"github.com/yangguang-cdpf/yangguang/internal/auth"
+	"github.com/yangguang-cdpf/yangguang/internal/demo"
+	"github.com/yangguang-cdpf/yangguang/internal/registry"
+	"github.com/yangguang-cdpf/yangguang/internal/store"
+)
+
+// Options choose the size and length of a run.
+type Options struct {
+	Persons  int           // demo persons to build when the database is empty
+	Duration time.Duration // per HTTP scenario
+	Clients  int           // concurrent HTTP clients
+	BareRows int           // rows for the bare-database loop (0: same as Persons, at most 200,000)
+}
+
+// Load is a bulk-load measurement.
+type Load struct {
+	Name       string  `json:"name"`
+	Rows       int     `json:"rows"`
+	Seconds    float64 `json:"seconds"`
+	RowsPerSec float64 `json:"rows_per_sec"`
+}
+
+// Scenario is one HTTP measurement.
+type Scenario struct {
+	Name       string  `json:"name"`
+	Requests   int     `json:"requests"`
+	Errors     int     `json:"errors"`
+	P50ms      float64 `json:"p50_ms"`
+	P95ms      float64 `json:"p95_ms"`
+	P99ms      float64 `json:"p99_ms"`
+	PerSec     float64 `json:"req_per_sec"`
+	FirstError string  `json:"first_error,omitempty"`
+}
+
+// Report is the whole run.
+type Report struct {
+	When     string     `json:"when"`
+	Engine   string     `json:"engine"`
+	Persons  int        `json:"persons"`
+	Cores    int        `json:"cores"`
+	Clients  int        `json:"clients"`
+	Duration string     `json:"duration"`
+	Loads    []Load     `json:"loads"`
+	HTTP     []Scenario `json:"http"`
+	PeakRSS  int64      `json:"peak_rss_bytes"`
+	Notes    []string   `json:"notes"`
+}
+
+// Errors is how many HTTP requests failed across scenarios.
+func (r Report) Errors() int {
+	n := 0
+	for _, s := range r.HTTP {
+		n += s.Errors
+	}
+	return n
+}
+
+// Run measures db (already migrated) and returns the report.
+func Run(ctx context.Context, db *store.DB, opt Options, log io.Writer) (Report, error) {
+	if opt.Clients <= 0 {
+		opt.Clients = 8
+	}
+	if opt.Duration <= 0 {
+		opt.Duration = 10 * time.Second
+	}
+	rep := Report{When: time.Now().UTC().Format(time.RFC3339), Engine: string(db.Dialect), Cores: runtime.NumCPU(),
+		Clients: opt.Clients, Duration: opt.Duration.String()}
+
+	var persons int
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM persons`).Scan(&persons); err != nil {
+		return rep, err
+	}
+	if persons == 0 {
+		fmt.Fprintf(log, "building the demo county with %d persons…\n", opt.Persons)
+		start := time.Now()
+		if _, err := demo.Create(ctx, db, demo.Options{Persons: opt.Persons}); err != nil {
+			return rep, err
+		}
+		d := time.Since(start).Seconds()
+		rep.Loads = append(rep.Loads, Load{Name: "demo load (registry.BulkInsert, no validation, with areas, accounts, history)", Rows: opt.Persons, Seconds: d, RowsPerSec: float64(opt.Persons) / d})
+		persons = opt.Persons
+	} else {
+		rep.Notes = append(rep.Notes, fmt.Sprintf("reused a database holding %d persons", persons))
+	}
+	rep.Persons = persons
+
+	bare := opt.BareRows
+	if bare <= 0 {
+		bare = min(persons, 200_000)
+	}
+	fmt.Fprintf(log, "bare-database loop with %d rows…\n", bare)
+	load, err := bareLoad(ctx, db, bare)
+	if err != nil {
+		return rep, fmt.Errorf("bare loop: %w", err)
+	}
+	rep.Loads = append(rep.Loads, load)
+	rep.Notes = append(rep.Notes, "validated import vs bare loop: not measured yet (the xlsx/csv importer of issue #3 is not wired into bench)")
+
+	srv, base, err := serve(db)
+	if err != nil {
+		return rep, err
+	}
+	defer srv.Close()
+	targets, err := pickTargets(ctx, db, 500)
+	if err != nil {
+		return rep, err
+	}
+	clients := make([]*http.Client, opt.Clients)
+	for i := range clients {
+		if clients[i], err = signIn(ctx, db, base, i); err != nil {
+			return rep, err
+		}
+	}
+	scenarios := []struct {
+		name string
+		path func(r *rand.Rand) string
+	}{
+		{"ID-number lookup", func(r *rand.Rand) string { return "/registry?q=" + targets.idNumbers[r.IntN(len(targets.idNumbers))] }},
+		{"filtered registry page (township + category)", func(r *rand.Rand) string {
+			return "/registry?area=" + targets.townships[r.IntN(len(targets.townships))] + "&category=" + strconv.Itoa(1+r.IntN(7))
+		}},
+		{"name prefix search", func(r *rand.Rand) string {
+			return "/registry?q=" + url.QueryEscape(targets.names[r.IntN(len(targets.names))])
+		}},
+		{"person page with history", func(r *rand.Rand) string { return "/registry/persons/" + targets.ids[r.IntN(len(targets.ids))] }},
+		{"dashboard (county)", func(*rand.Rand) string { return "/" }},
+	}
+	mixed := func(r *rand.Rand) string { return scenarios[r.IntN(4)].path(r) }
+	for _, sc := range append(scenarios, struct {
+		name string
+		path func(r *rand.Rand) string
+	}{"mixed reads (throughput)", mixed}) {
+		fmt.Fprintf(log, "HTTP: %s for %s with %d clients…\n", sc.name, opt.Duration, opt.Clients)
+		rep.HTTP = append(rep.HTTP, hammer(ctx, base, clients, opt.Duration, sc.name, sc.path))
+	}
+	rep.PeakRSS = peakRSS()
+	return rep, nil
+}
+
+// bareLoad inserts n person-shaped rows into a scratch table the way a
+// bare program would: one prepared INSERT in one transaction on SQLite,
+// COPY on PostgreSQL; the table is dropped afterwards.
+func bareLoad(ctx context.Context, db *store.DB, n int) (Load, error) {
+	villages := []area.Area{{Code: "341599101001", Level: area.Village}, {Code: "341599102001", Level: area.Village}}
+	rows := registry.Demo(rand.New(rand.NewPCG(1, 2)), villages, n, time.Now())
+	if _, err := db.ExecContext(ctx, `DROP TABLE IF EXISTS bench_bare`); err != nil {
+		return Load{}, err
+	}
+	if _, err := db.ExecContext(ctx, `CREATE TABLE bench_bare (id TEXT PRIMARY KEY, id_number TEXT NOT NULL UNIQUE, name TEXT NOT NULL,
+		sex INTEGER NOT NULL, birth_date TEXT NOT NULL, village_code TEXT NOT NULL, category INTEGER NOT NULL, grade INTEGER NOT NULL,
+		certificate_no TEXT NOT NULL, status TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, version INTEGER NOT NULL)`); err != nil {
+		return Load{}, err
+	}
+	defer db.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS bench_bare`)
+	cols := []string{"id", "id_number", "name", "sex", "birth_date", "village_code", "category", "grade", "certificate_no", "status", "created_at", "updated_at", "version"}
+	values := func(p registry.Person) []any {
+		return []any{p.ID, p.IDNumber, p.Name, p.Sex, p.BirthDate, p.VillageCode, int(p.Category), int(p.Grade), p.CertificateNo, string(p.Status), p.CreatedAt, p.UpdatedAt, p.Version}
+	}
+	start := time.Now()
+	name := "bare SQLite: prepared INSERT, one transaction"
+	if db.Dialect == store.Postgres {
+		name = "bare PostgreSQL: COPY"
+		conn, err := db.Conn(ctx)
+		if err != nil {
+			return Load{}, err
+		}
+		defer conn.Close()
+		err = conn.Raw(func(dc any) error {
+			pc := dc.(*stdlib.Conn).Conn()
+			i := 0
+			_, err := pc.CopyFrom(ctx, pgx.Identifier{"bench_bare"}, cols, pgx.CopyFromFunc(func() ([]any, error) {
+				if i == len(rows) {
+					return nil, nil
+				}
+				i++
+				return values(rows[i-1]), nil
+			}))
+			return err
+		})
+		if err != nil {
+			return Load{}, err
+		}
+	} else {
+		err := db.InTx(ctx, func(tx *store.Tx) error {
+			ph := make([]string, len(cols))
+			for i := range ph {
+				ph[i] = "$" + strconv.Itoa(i+1)
+			}
+			stmt, err := tx.PrepareContext(ctx, `INSERT INTO bench_bare (`+strings.Join(cols, ", ")+`) VALUES (`+strings.Join(ph, ", ")+`)`)
+			if err != nil {
+				return err
+			}
+			defer stmt.Close()
+			for _, p := range rows {
+				if _, err := stmt.ExecContext(ctx, values(p)...); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return Load{}, err
+		}
+	}
+	d := time.Since(start).Seconds()
+	return Load{Name: name, Rows: n, Seconds: d, RowsPerSec: float64(n) / d}, nil
+}
+
+func serve(db *store.DB) (*http.Server, string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, "", err
+	}
+	srv := &http.Server{Handler: app.New(db).Handler, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	return srv, "http://" + ln.Addr().String(), nil
+}
+
+type targets struct {
+	ids, idNumbers, names, townships []string
+}
+
+// pickTargets samples n persons spread over the whole id range (UUIDv7:
+// random prefixes land everywhere), and the townships.
+func pickTargets(ctx context.Context, db *store.DB, n int) (targets, error) {
+	var t targets
+	r := rand.New(rand.NewPCG(3, 4))
+	var lo, hi string
+	if err := db.QueryRowContext(ctx, `SELECT MIN(id), MAX(id) FROM persons`).Scan(&lo, &hi); err != nil {
+		return t, err
+	}
+	for i := 0; i < n; i++ {
+		// A random id between the first and last (same prefix length).
+		probe := lo[:8]
+		if lo[:8] != hi[:8] {
+			a, _ := strconv.ParseUint(lo[:8], 16, 64)
+			b, _ := strconv.ParseUint(hi[:8], 16, 64)
+			probe = fmt.Sprintf("%08x", a+r.Uint64N(b-a+1))
+		}
+		var id, idn, name string
+		err := db.QueryRowContext(ctx, `SELECT id, id_number, name FROM persons WHERE id >= $1 ORDER BY id LIMIT 1`, probe).Scan(&id, &idn, &name)
+		if err != nil {
+			continue
+		}
+		t.ids, t.idNumbers = append(t.ids, id), append(t.idNumbers, idn)
+		t.names = append(t.names, string([]rune(name)[:min(2, len([]rune(name)))]))
+	}
+	towns, err := area.Children(ctx, db, demo.CountyCode)
+	if err != nil {
+		return t, err
+	}
+	for _, a := range towns {
+		t.townships = append(t.townships, a.Code)
+	}
+	if len(t.ids) == 0 || len(t.townships) == 0 {
+		return t, fmt.Errorf("no persons or townships to query")
+	}
+	return t, nil
+}
+
+const benchPassword = "Bench#2026pw"
+
+var csrfRe = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
+
+// signIn makes bench account i (county staff) if needed and returns a
+// client holding its session.
+func signIn(ctx context.Context, db *store.DB, base string, i int) (*http.Client, error) {
+	name := fmt.Sprintf("bench%02d", i)
+	if _, err := auth.GetUserByName(ctx, db, name); err != nil {
+		actx := audit.WithActor(ctx, audit.Actor{ID: "bench", Name: "bench", Kind: "system"})
+		err := db.InTx(actx, func(tx *store.Tx) error {
+			u, _, err := auth.CreateUser(actx, tx, auth.NewUser{Username: name, DisplayName: "基准测试" + name, Role: auth.RoleCountyStaff,
+				Department: auth.DeptCertification, ScopeCode: demo.CountyCode, Password: "First#2026pw"})
+			if err != nil {
+				return err
+			}
+			return auth.ChangePassword(actx, tx, u.ID, "First#2026pw", benchPassword)
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 4},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := c.Get(base + "/login")
+	if err != nil {
+		return nil, err
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	m := csrfRe.FindSubmatch(body)
+	if m == nil {
+		return nil, fmt.Errorf("no CSRF token on /login")
+	}
+	res, err = c.PostForm(base+"/login", url.Values{"username": {name}, "password": {benchPassword}, "csrf_token": {string(m[1])}})
+	if err != nil {
+		return nil, err
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther {
+		return nil, fmt.Errorf("sign-in of %s: status %d", name, res.StatusCode)
+	}
+	return c, nil
+}
+
+// hammer runs the clients against path for d and summarises latencies.
+func hammer(ctx context.Context, base string, clients []*http.Client, d time.Duration, name string, path func(*rand.Rand) string) Scenario {
+	var mu sync.Mutex
+	var lat []time.Duration
+	sc := Scenario{Name: name}
+	deadline := time.Now().Add(d)
+	var wg sync.WaitGroup
+	for i, c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := rand.New(rand.NewPCG(uint64(i), 99))
+			var mine []time.Duration
+			errs, first := 0, ""
+			for time.Now().Before(deadline) && ctx.Err() == nil {
+				p := path(r)
+				start := time.Now()
+				res, err := c.Get(base + p)
+				if err == nil {
+					_, _ = io.Copy(io.Discard, res.Body)
+					res.Body.Close()
+					if res.StatusCode != http.StatusOK {
+						err = fmt.Errorf("GET %s: status %d", p, res.StatusCode)
+					}
+				}
+				mine = append(mine, time.Since(start))
+				if err != nil {
+					errs++
+					if first == "" {
+						first = err.Error()
+					}
+				}
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			sc.Errors += errs
+			if sc.FirstError == "" {
+				sc.FirstError = first
+			}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	slices.Sort(lat)
+	sc.Requests = len(lat)
+	if len(lat) > 0 {
+		q := func(p float64) float64 {
+			return float64(lat[min(len(lat)-1, int(p*float64(len(lat))))].Microseconds()) / 1000
+		}
+		sc.P50ms, sc.P95ms, sc.P99ms = q(.50), q(.95), q(.99)
+		sc.PerSec = float64(len(lat)) / d.Seconds()
+	}
+	return sc
+}
+
+// peakRSS is the process's high-water resident memory (Linux; 0 elsewhere).
+func peakRSS() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb * 1024
+		}
+	}
+	return 0
+}
+
+// Print writes the report as a table.
+func (r Report) Print(w io.Writer) {
+	fmt.Fprintf(w, "\nYangguang bench — %s, %d persons, %d cores, %d clients, %s per scenario\n\n", r.Engine, r.Persons, r.Cores, r.Clients, r.Duration)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "load\trows\tseconds\trows/s\t")
+	for _, l := range r.Loads {
+		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%.0f\t\n", l.Name, l.Rows, l.Seconds, l.RowsPerSec)
+	}
+	tw.Flush()
+	fmt.Fprintln(w)
+	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "HTTP scenario\trequests\terrors\tp50 ms\tp95 ms\tp99 ms\treq/s\t")
+	for _, s := range r.HTTP {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f\t%.1f\t%.1f\t%.0f\t\n", s.Name, s.Requests, s.Errors, s.P50ms, s.P95ms, s.P99ms, s.PerSec)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "\npeak RSS of the process (server and clients): %.0f MB\n", float64(r.PeakRSS)/(1<<20))
+	for _, n := range r.Notes {
+		fmt.Fprintln(w, "note:", n)
+	}
+	for _, s := range r.HTTP {
+		if s.FirstError != "" {
+			fmt.Fprintf(w, "first error in %q: %s\n", s.Name, s.FirstError)
+		}
+	}
+}
+
+// WriteJSON writes the report to path.
+func (r Report) WriteJSON(path string) error {
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o644)
+}
