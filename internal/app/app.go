@@ -18,6 +18,8 @@ import (
 	"github.com/yangguang-cdpf/yangguang/internal/audit"
 	"github.com/yangguang-cdpf/yangguang/internal/audit/auditweb"
 	"github.com/yangguang-cdpf/yangguang/internal/auth"
+	"github.com/yangguang-cdpf/yangguang/internal/calendar"
+	"github.com/yangguang-cdpf/yangguang/internal/certify"
 	"github.com/yangguang-cdpf/yangguang/internal/dashboard"
 	"github.com/yangguang-cdpf/yangguang/internal/jobs"
 	"github.com/yangguang-cdpf/yangguang/internal/registry"
@@ -33,6 +35,8 @@ func Migrations() []store.Migration {
 		audit.Migrations,
 		auth.Migrations,
 		registry.Migrations,
+		calendar.Migrations,
+		certify.Migrations,
 	} {
 		all = append(all, m...)
 	}
@@ -85,6 +89,8 @@ func New(db *store.DB) *App {
 	(&dashboard.Handler{DB: db}).Routes(rt)
 	(&registry.Handler{DB: db}).Routes(rt)
 	(&registry.ImportHandler{DB: db, DataDir: a.DataDir}).Routes(rt)
+	certify.NewHandler(db).Routes(rt)
+	calendar.NewHandler(db).Routes(rt)
 	(&areaweb.Handler{DB: db}).Routes(rt)
 	(&auditweb.Handler{DB: db}).Routes(rt)
 	(&api.Handler{DB: db}).Routes(rt)

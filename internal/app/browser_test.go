@@ -10,6 +10,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"os"
@@ -25,6 +26,7 @@ import (
 	"github.com/yangguang-cdpf/yangguang/internal/area"
 	"github.com/yangguang-cdpf/yangguang/internal/audit"
 	"github.com/yangguang-cdpf/yangguang/internal/auth"
+	"github.com/yangguang-cdpf/yangguang/internal/certify"
 	"github.com/yangguang-cdpf/yangguang/internal/registry"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
 )
@@ -311,10 +313,13 @@ func TestBrowserKeyboardSkipLink(t *testing.T) {
 var a11yUsers = []struct {
 	name string
 	role auth.Role
+	dept auth.Department
 }{
-	{"admin", auth.RoleCountyAdmin},
-	{"security", auth.RoleSecurityAdmin},
-	{"auditor", auth.RoleAuditor},
+	{"admin", auth.RoleCountyAdmin, ""},
+	{"security", auth.RoleSecurityAdmin, ""},
+	{"auditor", auth.RoleAuditor, ""},
+	{"cert", auth.RoleCountyStaff, auth.DeptCertification},
+	{"expert1", auth.RoleExpert, ""}, // linked to the demo expert pool by name
 }
 
 // nonHTML lists GET routes behind a permission that are not HTML pages
@@ -356,6 +361,7 @@ type fixture struct {
 	e        *apptest.Env
 	personID string
 	userIDs  map[string]string
+	certIDs  map[string]string // path prefix before {id} under /certify → an id of that kind
 }
 
 // setupA11y makes the accounts, a small registry and the states the pages
@@ -364,7 +370,7 @@ func setupA11y(t *testing.T) *fixture {
 	e := apptest.New(t)
 	f := &fixture{e: e, userIDs: map[string]string{}}
 	for _, u := range a11yUsers {
-		f.userIDs[u.name] = e.CreateUser(u.name, u.role, "", county).ID
+		f.userIDs[u.name] = e.CreateUser(u.name, u.role, u.dept, county).ID
 	}
 	ctx := audit.WithActor(context.Background(), audit.System)
 	// One account that must still change its first password.
@@ -414,6 +420,25 @@ func setupA11y(t *testing.T) *fixture {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	// A year of certification work on these persons, for the /certify pages.
+	if err := certify.Demo(ctx, e.DB, rand.New(rand.NewPCG(1, 2)), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	f.certIDs = map[string]string{}
+	for prefix, q := range map[string]string{
+		"/certify/applications/": `SELECT id FROM cert_applications ORDER BY id LIMIT 1`,
+		"/certify/issued/":       `SELECT application_id FROM cert_certificates ORDER BY application_id LIMIT 1`,
+		"/certify/sessions/":     `SELECT id FROM cert_sessions ORDER BY id LIMIT 1`,
+		"/certify/experts/":      `SELECT id FROM cert_experts ORDER BY id LIMIT 1`,
+		"/certify/assess/": `SELECT a.id FROM cert_applications a JOIN cert_experts x ON x.id = a.expert_id
+			WHERE a.status = 'scheduled' AND x.user_id = '` + f.userIDs["expert1"] + `' ORDER BY a.id LIMIT 1`,
+	} {
+		var id string
+		if err := e.DB.QueryRow(q).Scan(&id); err != nil {
+			t.Fatalf("certify demo has no id for %s: %v", prefix, err)
+		}
+		f.certIDs[prefix] = id
+	}
 	return f
 }
 
@@ -423,8 +448,16 @@ func setupA11y(t *testing.T) *fixture {
 func (f *fixture) concreteURL(pattern string) (string, bool) {
 	p := strings.ReplaceAll(pattern, "{$}", "")
 	ids := map[string]string{ // path prefix before {id} → an id of that kind
-		"/registry/persons/": f.personID,
-		"/admin/users/":      f.userIDs["auditor"],
+		"/registry/persons/":     f.personID,
+		"/admin/users/":          f.userIDs["auditor"],
+		"/certify/applications/": f.certIDs["/certify/applications/"],
+		"/certify/sessions/":     f.certIDs["/certify/sessions/"],
+		"/certify/experts/":      f.certIDs["/certify/experts/"],
+		"/certify/assess/":       f.certIDs["/certify/assess/"],
+	}
+	// The certificate page needs an application that has been issued.
+	if rest, ok := strings.CutPrefix(p, "/certify/applications/{id}/certificate"); ok {
+		p = "/certify/applications/" + f.certIDs["/certify/issued/"] + "/certificate" + rest
 	}
 	for prefix, id := range ids {
 		if rest, ok := strings.CutPrefix(p, prefix+"{id}"); ok {

@@ -18,6 +18,7 @@ import (
 	"github.com/yangguang-cdpf/yangguang/internal/area"
 	"github.com/yangguang-cdpf/yangguang/internal/audit"
 	"github.com/yangguang-cdpf/yangguang/internal/auth"
+	"github.com/yangguang-cdpf/yangguang/internal/certify"
 	"github.com/yangguang-cdpf/yangguang/internal/registry"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
 )
@@ -111,6 +112,9 @@ func Create(ctx context.Context, db *store.DB, opt Options) (Result, error) {
 		return res, fmt.Errorf("演示残疾人变更历史: %w", err)
 	}
 	res.Persons = len(persons)
+	if err := certify.Demo(ctx, db, rng, opt.Today); err != nil {
+		return res, fmt.Errorf("演示评残办证: %w", err)
+	}
 	return res, nil
 }
 

@@ -17,7 +17,9 @@ import (
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
 
+	"github.com/yangguang-cdpf/yangguang/internal/audit"
 	"github.com/yangguang-cdpf/yangguang/internal/auth"
+	"github.com/yangguang-cdpf/yangguang/internal/certify"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
 )
 
@@ -82,6 +84,29 @@ func (w *SessionCleanupWorker) Work(ctx context.Context, _ *river.Job[SessionCle
 	return err
 }
 
+// RenewalRemindersArgs is the daily job that lists certificates nearing
+// expiry per township and queues the notices (certify.RenewalReminders).
+type RenewalRemindersArgs struct{}
+
+// Kind names the job in River's table.
+func (RenewalRemindersArgs) Kind() string { return "certify_renewal_reminders" }
+
+// RenewalRemindersWorker runs the reminders for today.
+type RenewalRemindersWorker struct {
+	river.WorkerDefaults[RenewalRemindersArgs]
+	DB *store.DB
+}
+
+// Work runs one day's reminders; the function is safe to run twice.
+func (w *RenewalRemindersWorker) Work(ctx context.Context, _ *river.Job[RenewalRemindersArgs]) error {
+	ctx = audit.WithActor(ctx, audit.System)
+	res, err := certify.RenewalReminders(ctx, w.DB, time.Now())
+	if err == nil {
+		slog.Info("renewal reminders", "result", res)
+	}
+	return err
+}
+
 // CleanupInterval is how often expired sessions are removed.
 const CleanupInterval = time.Hour
 
@@ -93,12 +118,16 @@ func Start(ctx context.Context, db *store.DB, a *auth.Service) (*Runner, error) 
 	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &SessionCleanupWorker{Auth: a})
+	river.AddWorker(workers, &RenewalRemindersWorker{DB: db})
 	client, err := river.NewClient(drv, &river.Config{
 		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 2}},
 		Workers: workers,
 		PeriodicJobs: []*river.PeriodicJob{
 			river.NewPeriodicJob(river.PeriodicInterval(CleanupInterval),
 				func() (river.JobArgs, *river.InsertOpts) { return SessionCleanupArgs{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true}),
+			river.NewPeriodicJob(river.PeriodicInterval(24*time.Hour),
+				func() (river.JobArgs, *river.InsertOpts) { return RenewalRemindersArgs{}, nil },
 				&river.PeriodicJobOpts{RunOnStart: true}),
 		},
 		Logger: slog.Default(),

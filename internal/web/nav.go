@@ -14,7 +14,7 @@ type NavItem struct {
 var Areas = []NavItem{
 	{Key: "home", Href: "/", Perm: auth.PermSignedIn, Built: true},
 	{Key: "registry", Href: "/registry", Perm: auth.PermRegistryRead, Built: true},
-	{Key: "certify", Href: "/certify", Perm: auth.PermWorkRead},
+	{Key: "certify", Href: "/certify", Perm: auth.PermCertifyRead, Built: true},
 	{Key: "programmes", Href: "/programmes", Perm: auth.PermWorkRead},
 	{Key: "renovation", Href: "/renovation", Perm: auth.PermWorkRead},
 	{Key: "employment", Href: "/employment", Perm: auth.PermWorkRead},
@@ -32,7 +32,7 @@ func navFor(p *auth.Principal) []NavItem {
 	}
 	var out []NavItem
 	for _, it := range Areas {
-		if it.Key == "admin" && !(p.Can(auth.PermUsersManage) || p.Can(auth.PermAreasManage) || p.Can(auth.PermAPIManage) || p.Can(auth.PermSecurityManage)) {
+		if it.Key == "admin" && !(p.Can(auth.PermUsersManage) || p.Can(auth.PermAreasManage) || p.Can(auth.PermAPIManage) || p.Can(auth.PermSecurityManage) || p.Can(auth.PermSettingsManage)) {
 			continue
 		}
 		if p.Can(it.Perm) {
