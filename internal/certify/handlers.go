@@ -104,13 +104,8 @@ func crumbs(r *http.Request, label string) []web.Crumb {
 	return []web.Crumb{{Label: i18n.T(lang(r), "nav.certify"), Href: "/certify"}, {Label: label}}
 }
 
-func localTime(s string) string {
-	t, err := store.ParseTime(s)
-	if err != nil {
-		return s
-	}
-	return t.Local().Format("2006-01-02 15:04")
-}
+// localTime is the web package's, for Go-side formatting here.
+var localTime = web.LocalTime
 
 // refusalErrors turns a refusal into the page's error summary, in the
 // viewer's language.

@@ -121,7 +121,7 @@ CREATE TABLE saved_filters (
 	created_at TEXT NOT NULL
 );
 CREATE UNIQUE INDEX saved_filters_user ON saved_filters(user_id, name);
-`}, backfillInitials}
+`}, backfillInitials, personCounts}
 
 // Status is where a person stands in the registry.
 type Status string
@@ -324,10 +324,10 @@ func GetByIDNumber(ctx context.Context, q store.Querier, s area.Scope, idNumber 
 }
 
 // CountByCategory counts the active (在册) persons inside scope s by
-// category; total is their sum.
+// category; total is their sum. It reads the maintained person_counts.
 func CountByCategory(ctx context.Context, q store.Querier, s area.Scope) (map[Category]int, int, error) {
 	cond, args := s.Filter("village_code", 2)
-	rows, err := q.QueryContext(ctx, `SELECT category, COUNT(*) FROM persons WHERE status = $1 AND `+cond+` GROUP BY category`,
+	rows, err := q.QueryContext(ctx, `SELECT category, SUM(n) FROM person_counts WHERE status = $1 AND `+cond+` GROUP BY category`,
 		append([]any{string(StatusActive)}, args...)...)
 	if err != nil {
 		return nil, 0, err

@@ -74,6 +74,11 @@ func TestSearchKeysAndFilters(t *testing.T) {
 	}
 	for _, c := range cases {
 		v, _ := url.ParseQuery(c.q)
+		if !v.Has("sort") {
+			// The expectations are in registration order; pages default to
+			// village order (TestDefaultSortIsVillage).
+			v.Set("sort", registry.SortRegistered)
+		}
 		f, es := registry.ParseFilter(v)
 		if len(es) > 0 {
 			t.Errorf("ParseFilter(%s): %v", c.q, es)
@@ -274,5 +279,18 @@ func TestSavedFilters(t *testing.T) {
 	}
 	if list, _ := registry.SavedFilters(ctx, db, "u1"); len(list) != 1 {
 		t.Errorf("after delete: %+v", list)
+	}
+}
+
+// A page that names no order lists by village (the fast order at any
+// scope), and its links keep it so.
+func TestDefaultSortIsVillage(t *testing.T) {
+	f, es := registry.ParseFilter(url.Values{})
+	if len(es) > 0 || f.Sort != registry.SortVillage || f.Values().Has("sort") {
+		t.Fatalf("default sort = %q, values %v", f.Sort, f.Values())
+	}
+	f, _ = registry.ParseFilter(url.Values{"sort": {registry.SortRegistered}})
+	if f.Sort != registry.SortRegistered || f.Values().Get("sort") != registry.SortRegistered {
+		t.Fatalf("registered order must survive a round trip: %q %v", f.Sort, f.Values())
 	}
 }

@@ -71,6 +71,10 @@ func (db *DB) Migrate(ctx context.Context, list []Migration) error {
 		goose.WithGoMigrations(gm...),
 		goose.WithDisableGlobalRegistry(true),
 		goose.WithTableName("schema_migrations"),
+		// Areas of work add their steps in parallel branches, so a database
+		// may have a later package's step before an earlier-numbered one
+		// lands: apply the missing one rather than refuse to start.
+		goose.WithAllowOutofOrder(true),
 	)
 	if err != nil {
 		return err

@@ -16,6 +16,7 @@ import (
 
 	"github.com/yangguang-cdpf/yangguang/internal/auth"
 	"github.com/yangguang-cdpf/yangguang/internal/i18n"
+	"github.com/yangguang-cdpf/yangguang/internal/store"
 	"github.com/yangguang-cdpf/yangguang/internal/validate"
 )
 
@@ -176,6 +177,7 @@ var funcs = template.FuncMap{
 	"add":       func(a, b int) int { return a + b },
 	"hasPrefix": strings.HasPrefix,
 	"list":      func(items ...string) []string { return items },
+	"localTime": LocalTime,
 	"langs":     func() []i18n.Lang { return i18n.Langs },
 	// barWidth turns a per-mille share into pixels of a 400-px bar.
 	"barWidth": func(permille int) int { return permille * 400 / 1000 },
@@ -183,3 +185,13 @@ var funcs = template.FuncMap{
 
 // T translates outside a template (charts, exports).
 func T(l i18n.Lang, key string, args ...any) string { return i18n.T(l, key, args...) }
+
+// LocalTime shows a stored instant in the server's time zone (the
+// county's), to the minute; text that is not an instant is shown as is.
+func LocalTime(s string) string {
+	t, err := store.ParseTime(s)
+	if err != nil {
+		return s
+	}
+	return t.Local().Format("2006-01-02 15:04")
+}
