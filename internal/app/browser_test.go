@@ -328,6 +328,7 @@ var nonHTML = map[string]string{
 	"/registry/import/report.csv":    "CSV report of an import",
 	"/registry/import/template.xlsx": "Excel import template",
 	"/registry/export.xlsx":          "Excel export of a search",
+	"/registry/persons/{id}/photo":   "a person's photo (JPEG or PNG image)",
 }
 
 type pageCheck struct {

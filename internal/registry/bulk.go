@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -19,15 +20,18 @@ const bulkRowsPerTx = 50_000
 // rowsPerStatement is how many rows of cols columns one INSERT carries.
 // PostgreSQL gains from fewer round trips up to a few hundred rows (500 ×
 // 33 columns is below its 65535 parameters). SQLite has no round trip to
-// save, and the modernc driver looks up each $N parameter's name in a list,
-// so a statement costs the square of its parameters: about 165 parameters
-// measured fastest (100 k demo persons of 33 columns: 5.9 s at 5 rows a
-// statement, 7.4 s at 15, 8.5 s at 25).
+// save, and a statement of several rows needs a statement journal (it could
+// fail half-way) where a statement of one row does not; besides, the
+// modernc driver looks up each $N parameter's name in a list, so a
+// statement costs the square of its parameters. One prepared row at a time
+// measured fastest: 100 k demo persons took 4.8 s of CPU at one row a
+// statement, 5.8 s at 5 (and earlier 5.9 s at 5, 7.4 s at 15, 8.5 s at
+// 25 of wall time); the import of 100 k rows 7.6 s at one, 9.0 s at 5.
 func rowsPerStatement(d store.Dialect, cols int) int {
 	if d == store.Postgres {
 		return min(500, 65535/cols)
 	}
-	return max(1, 165/cols)
+	return 1
 }
 
 // BulkInsert loads persons that are already valid (the demo, benchmarks,
@@ -37,8 +41,7 @@ func rowsPerStatement(d store.Dialect, cols int) int {
 // on error, the chunks before it stay loaded and a failed audit entry says
 // how many.
 func BulkInsert(ctx context.Context, db *store.DB, persons []Person) error {
-	cols := strings.Split(personColumns, ", ")
-	err := bulkLoad(ctx, db, "persons", cols, len(persons), ActionBulkLoad, func(i int, args []any) []any {
+	err := bulkLoad(ctx, db, "persons", personColumnList, len(persons), ActionBulkLoad, func(i int, args []any) []any {
 		return append(args, persons[i].values()...)
 	})
 	if err != nil {
@@ -78,32 +81,19 @@ func bulkLoad(ctx context.Context, db *store.DB, table string, cols []string, n 
 	if n == 0 {
 		return nil
 	}
-	per := rowsPerStatement(db.Dialect, len(cols))
-	full := insertSQL(table, cols, per)
-	args := make([]any, 0, per*len(cols))
 	loaded := 0
 	for start := 0; start < n; start += bulkRowsPerTx {
 		end := min(start+bulkRowsPerTx, n)
 		err := db.InTx(ctx, func(tx *store.Tx) error {
-			stmt, err := tx.PrepareContext(ctx, full)
-			if err != nil {
-				return err
+			ins := newBatchInsert(tx, db.Dialect, table, cols)
+			defer ins.close()
+			for i := start; i < end; i++ {
+				if err := ins.add(ctx, func(args []any) []any { return row(i, args) }); err != nil {
+					return err
+				}
 			}
-			defer stmt.Close()
-			for i := start; i < end; i += per {
-				batch := min(per, end-i)
-				args = args[:0]
-				for j := i; j < i+batch; j++ {
-					args = row(j, args)
-				}
-				if batch == per {
-					_, err = stmt.ExecContext(ctx, args...)
-				} else {
-					_, err = tx.ExecContext(ctx, insertSQL(table, cols, batch), args...)
-				}
-				if err != nil {
-					return fmt.Errorf("%s rows %d–%d: %w", table, i+1, i+batch, err)
-				}
+			if err := ins.flush(ctx); err != nil {
+				return err
 			}
 			if end < n {
 				return nil
@@ -117,19 +107,90 @@ func bulkLoad(ctx context.Context, db *store.DB, table string, cols []string, n 
 		}
 		loaded = end
 	}
-	// Fresh statistics let the planner use the indexes over the new rows
-	// (a name search over 1 M persons went from 110 ms to 2 ms on
-	// PostgreSQL), and VACUUM marks the pages all-visible so a count reads
-	// the area index alone (2 s to 0.1 s). Neither may run in a transaction,
-	// and the rows are loaded whether or not this succeeds.
-	stats := "ANALYZE " + table
-	if db.Dialect == store.Postgres {
-		stats = "VACUUM (ANALYZE) " + table
-	}
-	if _, err := db.ExecContext(ctx, stats); err != nil {
-		slog.Warn("statistics after bulk load", "table", table, "err", err)
-	}
+	refreshStats(ctx, db, true, table)
 	return nil
+}
+
+// refreshStats brings the planner's statistics up to date after a large
+// load. Fresh statistics let the planner use the indexes over the new rows
+// (a name search over 1 M persons went from 110 ms to 2 ms on PostgreSQL),
+// and with vacuum VACUUM also marks the pages all-visible so a count reads
+// the area index alone (2 s to 0.1 s); an import leaves that to autovacuum
+// rather than make its user wait. Neither may run in a transaction, and
+// the rows are loaded whether or not this succeeds.
+func refreshStats(ctx context.Context, db *store.DB, vacuum bool, tables ...string) {
+	for _, table := range tables {
+		stats := "ANALYZE " + table
+		if db.Dialect == store.Postgres && vacuum {
+			stats = "VACUUM (ANALYZE) " + table
+		}
+		if _, err := db.ExecContext(ctx, stats); err != nil {
+			slog.Warn("statistics after bulk load", "table", table, "err", err)
+		}
+	}
+}
+
+// batchInsert writes rows into one table inside a transaction, many rows
+// to a statement (see rowsPerStatement); the full-size statement is
+// prepared once, on first use. Rows wait in args until a statement is full
+// or flush is called, so a caller whose rows refer to rows of another table
+// flushes that table first.
+type batchInsert struct {
+	tx    *store.Tx
+	table string
+	cols  []string
+	per   int       // rows per statement
+	stmt  *sql.Stmt // the full statement, once prepared
+	args  []any
+	rows  int // rows waiting in args
+	done  int // rows written
+}
+
+func newBatchInsert(tx *store.Tx, d store.Dialect, table string, cols []string) *batchInsert {
+	per := rowsPerStatement(d, len(cols))
+	return &batchInsert{tx: tx, table: table, cols: cols, per: per, args: make([]any, 0, per*len(cols))}
+}
+
+// add queues one row; row appends its values, in cols order, to args.
+func (b *batchInsert) add(ctx context.Context, row func(args []any) []any) error {
+	b.args = row(b.args)
+	b.rows++
+	if b.rows < b.per {
+		return nil
+	}
+	if b.stmt == nil {
+		stmt, err := b.tx.PrepareContext(ctx, insertSQL(b.table, b.cols, b.per))
+		if err != nil {
+			return err
+		}
+		b.stmt = stmt
+	}
+	_, err := b.stmt.ExecContext(ctx, b.args...)
+	return b.wrote(err)
+}
+
+// flush writes the rows still waiting.
+func (b *batchInsert) flush(ctx context.Context) error {
+	if b.rows == 0 {
+		return nil
+	}
+	_, err := b.tx.ExecContext(ctx, insertSQL(b.table, b.cols, b.rows), b.args...)
+	return b.wrote(err)
+}
+
+func (b *batchInsert) wrote(err error) error {
+	if err != nil {
+		return fmt.Errorf("%s rows %d–%d: %w", b.table, b.done+1, b.done+b.rows, err)
+	}
+	b.done += b.rows
+	b.args, b.rows = b.args[:0], 0
+	return nil
+}
+
+func (b *batchInsert) close() {
+	if b.stmt != nil {
+		b.stmt.Close()
+	}
 }
 
 // insertSQL is "INSERT INTO table (cols) VALUES ($1,…),(…)" for rows rows.
@@ -153,4 +214,14 @@ func insertSQL(table string, cols []string, rows int) string {
 		b.WriteByte(')')
 	}
 	return b.String()
+}
+
+// personColumnList is personColumns as a list.
+var personColumnList = strings.Split(personColumns, ", ")
+
+// PersonRow gives the persons table's columns and p's values in their
+// order, for code that writes persons its own way: the benchmark's bare
+// loop, which the import is measured against.
+func PersonRow(p *Person) (cols []string, values []any) {
+	return personColumnList, p.values()
 }

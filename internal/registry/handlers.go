@@ -44,6 +44,11 @@ func (h *Handler) Routes(rt *web.Router) {
 	rt.Page("POST /registry/persons/{id}/edit", auth.PermRegistryWrite, h.edit)
 	rt.Page("GET /registry/persons/{id}/event", auth.PermRegistryWrite, h.eventForm)
 	rt.Page("POST /registry/persons/{id}/events", auth.PermRegistryWrite, h.event)
+	rt.Page("GET /registry/persons/{id}/photo", auth.PermRegistryRead, h.photo)
+	rt.Page("POST /registry/persons/{id}/photo", auth.PermRegistryWrite, h.uploadPhoto)
+	rt.Page("GET /registry/duplicates", auth.PermRegistryWrite, h.duplicates)
+	rt.Page("POST /registry/duplicates/merge", auth.PermRegistryWrite, h.merge)
+	rt.Page("POST /registry/duplicates/dismiss", auth.PermRegistryWrite, h.dismiss)
 	rt.API("GET /api/v1/persons", auth.PermRegistryRead, h.apiList)
 	rt.API("GET /api/v1/persons/{id}", auth.PermRegistryRead, h.apiGet)
 	rt.API("POST /api/v1/persons", auth.PermRegistryWrite, h.apiCreate)
@@ -235,6 +240,9 @@ type personData struct {
 	Updated    string
 	History    []historyRow
 	Kinds      []Change
+	HasPhoto   bool
+	// MergedInto is the id of the person this record was merged into.
+	MergedInto string
 }
 
 type historyRow struct {
@@ -245,19 +253,27 @@ type historyRow struct {
 	EffectiveDate string
 	Source        string
 	Details       []string // one line per changed field, translated
+	// FromMerged names the merged record an entry came from ("" for the
+	// person's own); FromID is its id.
+	FromMerged, FromID string
+	// OtherID is the record a merge entry names: the one merged in, or
+	// the one merged into.
+	OtherID string
 }
 
 func (h *Handler) person(w http.ResponseWriter, r *http.Request) {
-	h.personPage(w, r, false)
+	h.personPage(w, r, false, web.Page{})
 }
 
 // unmask shows the person page with full ID number and phones, and
 // records who saw them.
 func (h *Handler) unmask(w http.ResponseWriter, r *http.Request) {
-	h.personPage(w, r, true)
+	h.personPage(w, r, true, web.Page{})
 }
 
-func (h *Handler) personPage(w http.ResponseWriter, r *http.Request, unmasked bool) {
+// personPage renders the person page; page carries the errors and status
+// of a refused photo upload.
+func (h *Handler) personPage(w http.ResponseWriter, r *http.Request, unmasked bool, page web.Page) {
 	ctx := r.Context()
 	s := scope(r)
 	p, err := Get(ctx, h.DB, s, r.PathValue("id"))
@@ -269,10 +285,22 @@ func (h *Handler) personPage(w http.ResponseWriter, r *http.Request, unmasked bo
 		web.ServerError(w, r, err)
 		return
 	}
-	hist, err := History(ctx, h.DB, s, p.ID)
+	hist, err := Timeline(ctx, h.DB, s, p.ID)
 	if err != nil {
 		web.ServerError(w, r, err)
 		return
+	}
+	hasPhoto, err := HasPhoto(ctx, h.DB, p.ID)
+	if err != nil {
+		web.ServerError(w, r, err)
+		return
+	}
+	mergedInto := ""
+	if p.Status == StatusMerged {
+		if mergedInto, err = MergedInto(ctx, h.DB, p.ID); err != nil {
+			web.ServerError(w, r, err)
+			return
+		}
 	}
 	names, err := area.Names(ctx, h.DB)
 	if err != nil {
@@ -295,7 +323,8 @@ func (h *Handler) personPage(w http.ResponseWriter, r *http.Request, unmasked bo
 	d := personData{Person: shown, IDNumber: breakable(shown.IDNumber), CertNo: breakable(shown.CertificateNo),
 		Phone: FormatPhone(shown.Phone), Guardian: FormatPhone(shown.GuardianPhone), Unmasked: unmasked,
 		Today: time.Now(), Village: names[p.VillageCode], Township: names[area.ParentOf(p.VillageCode)],
-		Expired: p.CertificateExpired(time.Now()), Created: localTime(p.CreatedAt), Updated: localTime(p.UpdatedAt), Kinds: EventKinds}
+		Expired: p.CertificateExpired(time.Now()), Created: localTime(p.CreatedAt), Updated: localTime(p.UpdatedAt), Kinds: EventKinds,
+		HasPhoto: hasPhoto, MergedInto: mergedInto}
 	if p.ResidenceVillageCode != "" {
 		d.Residence = names[area.ParentOf(p.ResidenceVillageCode)] + " " + names[p.ResidenceVillageCode]
 	}
@@ -304,14 +333,74 @@ func (h *Handler) personPage(w http.ResponseWriter, r *http.Request, unmasked bo
 	}
 	for _, e := range hist {
 		row := historyRow{At: localTime(e.At), Actor: e.Actor, Change: i18n.T(l, "person.change."+string(e.Change)),
-			Reason: e.Reason, EffectiveDate: e.EffectiveDate, Source: e.Source}
+			Reason: e.Reason, EffectiveDate: e.EffectiveDate, Source: e.Source, FromMerged: e.FromMerged, FromID: e.FromID}
+		if e.Change == ChangeMerge || e.Change == ChangeMerged {
+			row.OtherID, row.Source = e.Source, "" // the other record's id: a link, not a source
+		}
 		for _, c := range e.Changes() {
 			row.Details = append(row.Details, i18n.T(l, "person.changed_from_to", i18n.T(l, c.Field),
 				fieldValue(l, names, c.Field, c.Before, unmasked), fieldValue(l, names, c.Field, c.After, unmasked)))
 		}
 		d.History = append(d.History, row)
 	}
-	web.Render(w, r, pages, "person", web.Page{Title: "registry.person", Section: "registry", Crumbs: crumbs(r, p.Name), Data: d})
+	page.Title, page.Section, page.Crumbs, page.Data = "registry.person", "registry", crumbs(r, p.Name), d
+	web.Render(w, r, pages, "person", page)
+}
+
+// ---- photo ----
+
+// photo serves a person's photo inside the caller's scope. Fetching it is
+// not audited on its own: the person page that shows it already is.
+func (h *Handler) photo(w http.ResponseWriter, r *http.Request) {
+	ph, err := GetPhoto(r.Context(), h.DB, scope(r), r.PathValue("id"))
+	if errors.Is(err, store.ErrNotFound) {
+		web.Error(w, r, http.StatusNotFound, "error.not_found")
+		return
+	}
+	if err != nil {
+		web.ServerError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", ph.ContentType)
+	w.Header().Set("Content-Length", strconv.Itoa(len(ph.Data)))
+	_, _ = w.Write(ph.Data)
+}
+
+// uploadPhoto stores a new photo; a refused file shows the person page
+// again with the reason beside the file field.
+func (h *Handler) uploadPhoto(w http.ResponseWriter, r *http.Request) {
+	p, ok := h.getOr404(w, r)
+	if !ok {
+		return
+	}
+	var ph Photo
+	file, _, err := r.FormFile("photo")
+	if err == nil {
+		defer file.Close()
+		ph, err = CheckPhoto(file)
+	} else {
+		err = validate.Errors{{Field: photoField, Key: "person.error.photo_empty"}}
+	}
+	if err == nil {
+		err = h.DB.InTx(r.Context(), func(tx *store.Tx) error {
+			_, err := SavePhoto(r.Context(), tx, scope(r), p.ID, ph)
+			return err
+		})
+	}
+	var es validate.Errors
+	if errors.As(err, &es) {
+		h.personPage(w, r, false, web.Page{Errors: es, Status: http.StatusUnprocessableEntity})
+		return
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		web.Error(w, r, http.StatusNotFound, "error.not_found")
+		return
+	}
+	if err != nil {
+		web.ServerError(w, r, err)
+		return
+	}
+	web.Redirect(w, r, "/registry/persons/"+p.ID+"?ok=flash.saved#photo")
 }
 
 // breakable lets an ID or certificate number wrap between its area code,

@@ -8,11 +8,14 @@ package registry
 
 import (
 	"context"
-	"database/sql"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -51,8 +54,10 @@ const (
 	RowError     RowStatus = "error"     // refused; see Problems
 )
 
-// ActionImport is the audit action of one import that wrote something;
-// each person created or updated has its own entry besides.
+// ActionImport is the audit action of one import that wrote something,
+// naming the file, its SHA-256 and the counts. The persons it registered
+// have no entry of their own (their first history entry names the file);
+// each person it updated has its update entry besides.
 const ActionImport = "person.import"
 
 // ImportProblem is one reason a row is refused.
@@ -79,7 +84,7 @@ type ImportRowResult struct {
 	Status   RowStatus
 	Name     string
 	IDNumber string // normalised when valid, else as in the file
-	PersonID string // the person created, updated or left unchanged
+	PersonID string // the person created, updated or left unchanged ("" for a new person in a dry run)
 	Problems []ImportProblem
 	Changes  []ImportChange // for updated rows
 }
@@ -106,7 +111,10 @@ type ImportOptions struct {
 	Scope    area.Scope
 	Today    time.Time
 	FileName string // named in the history's reason: 批量导入 <file name>
-	Mode     ImportMode
+	// SHA256 is the file's digest in hex, named in the import's audit
+	// entry so the very file can be found again; ImportFile fills it in.
+	SHA256 string
+	Mode   ImportMode
 	// Progress, when set, is told how many rows are done every
 	// progressEvery rows and at the end.
 	Progress func(done int)
@@ -114,6 +122,15 @@ type ImportOptions struct {
 
 // progressEvery is how often Progress is called.
 const progressEvery = 200
+
+// importChunk is how many checked rows wait for one look-up of their ID
+// numbers in the registry (a query per chunk, not per row) and are then
+// written together.
+const importChunk = 500
+
+// statsAfterRows is how many new persons make an import refresh the
+// planner's statistics, as a bulk load does.
+const statsAfterRows = 10_000
 
 // errRollback ends a transaction that must write nothing.
 var errRollback = errors.New("import: roll back")
@@ -125,13 +142,36 @@ func ImportFile(ctx context.Context, db *store.DB, path, format string, opt Impo
 		return nil, err
 	}
 	defer sh.Close()
+	if opt.SHA256 == "" {
+		if opt.SHA256, err = fileSHA256(path); err != nil {
+			return nil, err
+		}
+	}
 	return Import(ctx, db, sh, opt)
+}
+
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // Import checks every row of sh inside scope and, unless a dry run, writes
 // the rows the mode allows, in one transaction with the import's audit
 // entry. Errors of the file itself are validate.Errors; row problems are in
 // the report.
+//
+// New persons are written many to a statement with their first history
+// entry (which names the file); the import has one audit entry for them
+// all. Known persons the file changes go through Update, one by one, each
+// audited as any edit.
 func Import(ctx context.Context, db *store.DB, sh *ImportSheet, opt ImportOptions) (*ImportReport, error) {
 	if !opt.Mode.Valid() {
 		return nil, fmt.Errorf("import: unknown mode %q", opt.Mode)
@@ -141,10 +181,11 @@ func Import(ctx context.Context, db *store.DB, sh *ImportSheet, opt ImportOption
 	}
 	rep := &ImportReport{FileName: opt.FileName, Sheet: sh.Sheet, HeaderRow: sh.HeaderRow, Mode: opt.Mode, Sheetinfo: sh}
 	err := db.InTx(ctx, func(tx *store.Tx) error {
-		im, err := newImporter(ctx, tx, sh, opt)
+		im, err := newImporter(ctx, tx, db.Dialect, sh, opt, rep)
 		if err != nil {
 			return err
 		}
+		defer im.close()
 		for {
 			rec, err := sh.Next()
 			if err == io.EOF {
@@ -153,14 +194,15 @@ func Import(ctx context.Context, db *store.DB, sh *ImportSheet, opt ImportOption
 			if err != nil {
 				return err
 			}
-			res, err := im.row(ctx, tx, rec)
-			if err != nil {
-				return fmt.Errorf("第 %d 行: %w", rec.Row, err)
+			if err := im.row(ctx, tx, rec); err != nil {
+				return err
 			}
-			rep.add(res)
 			if opt.Progress != nil && len(rep.Rows)%progressEvery == 0 {
 				opt.Progress(len(rep.Rows))
 			}
+		}
+		if err := im.flush(ctx, tx); err != nil {
+			return err
 		}
 		if opt.Progress != nil {
 			opt.Progress(len(rep.Rows))
@@ -170,7 +212,8 @@ func Import(ctx context.Context, db *store.DB, sh *ImportSheet, opt ImportOption
 		}
 		rep.Applied = true
 		return audit.Record(ctx, tx, audit.Entry{Action: ActionImport, ObjectType: "person", AreaCode: opt.Scope.Code(),
-			Detail: fmt.Sprintf("%s: %d new, %d updated, %d unchanged, %d refused", opt.FileName, rep.New, rep.Updated, rep.Unchanged, rep.Errors)})
+			Detail: fmt.Sprintf("%s (SHA-256 %s): %d rows, %d new, %d updated, %d unchanged, %d refused",
+				opt.FileName, opt.SHA256, len(rep.Rows), rep.New, rep.Updated, rep.Unchanged, rep.Errors)})
 	})
 	if errors.Is(err, errRollback) {
 		err = nil
@@ -178,11 +221,15 @@ func Import(ctx context.Context, db *store.DB, sh *ImportSheet, opt ImportOption
 	if err != nil {
 		return nil, err
 	}
+	if rep.Applied && rep.New >= statsAfterRows {
+		refreshStats(ctx, db, false, "persons", "person_history", "person_components")
+	}
 	return rep, nil
 }
 
-func (rep *ImportReport) add(r ImportRowResult) {
-	rep.Rows = append(rep.Rows, r)
+// settle records the outcome of row i of the report.
+func (rep *ImportReport) settle(i int, r ImportRowResult) {
+	rep.Rows[i] = r
 	switch r.Status {
 	case RowOK:
 		rep.New++
@@ -199,23 +246,52 @@ func (rep *ImportReport) add(r ImportRowResult) {
 type importer struct {
 	sh     *ImportSheet
 	opt    ImportOptions
+	rep    *ImportReport
 	reason string
-	seen   map[string]int // ID number → first row with it
+	actor  string
+	seen   map[idKey]int // ID number → first row with it
 	// Villages inside the scope, by code and by name, for village cells
 	// given as names.
 	villages  map[string]area.Area
 	byName    map[string][]area.Area
-	townships map[string]area.Area // by code
-	names     map[string]string    // code → name of every area in scope
+	townships map[string]area.Area  // by code
+	names     map[string]string     // code → name of every area in scope
+	others    map[string]*area.Area // codes outside the scope met so far; nil when unknown
+	// Memos of cell texts that repeat on many rows.
+	normalised map[string]string
+	choices    map[choiceKey]choice
+	// pending are rows checked on their own, waiting for the look-up of
+	// their ID numbers; fresh are the new persons waiting to be written.
+	pending                      []pendingRow
+	fresh                        []Person
+	persons, history, components *batchInsert
 }
 
-func newImporter(ctx context.Context, tx *store.Tx, sh *ImportSheet, opt ImportOptions) (*importer, error) {
+// idKey is a normalised ID number, smaller in a map of a million than a
+// string.
+type idKey [18]byte
+
+type pendingRow struct {
+	index int // in rep.Rows
+	p     parsed
+	info  IDInfo
+}
+
+func newImporter(ctx context.Context, tx *store.Tx, d store.Dialect, sh *ImportSheet, opt ImportOptions, rep *ImportReport) (*importer, error) {
 	all, err := area.InScope(ctx, tx, opt.Scope)
 	if err != nil {
 		return nil, err
 	}
-	im := &importer{sh: sh, opt: opt, reason: importReason(opt.FileName), seen: map[string]int{},
-		villages: map[string]area.Area{}, byName: map[string][]area.Area{}, townships: map[string]area.Area{}, names: map[string]string{}}
+	actor := audit.ActorFrom(ctx)
+	im := &importer{sh: sh, opt: opt, rep: rep, reason: importReason(opt.FileName), actor: actor.Name, seen: map[idKey]int{},
+		villages: map[string]area.Area{}, byName: map[string][]area.Area{}, townships: map[string]area.Area{}, names: map[string]string{},
+		others: map[string]*area.Area{}, normalised: map[string]string{}, choices: map[choiceKey]choice{},
+		persons:    newBatchInsert(tx, d, "persons", personColumnList),
+		history:    newBatchInsert(tx, d, "person_history", historyColumns),
+		components: newBatchInsert(tx, d, "person_components", componentColumns)}
+	if im.actor == "" {
+		im.actor = actor.ID // as addHistory names the actor
+	}
 	for _, a := range all {
 		im.names[a.Code] = a.Name
 		switch a.Level {
@@ -228,6 +304,12 @@ func newImporter(ctx context.Context, tx *store.Tx, sh *ImportSheet, opt ImportO
 		}
 	}
 	return im, nil
+}
+
+func (im *importer) close() {
+	im.persons.close()
+	im.history.close()
+	im.components.close()
 }
 
 // parsed is a row read into a person, with which fields the row gives.
@@ -337,7 +419,7 @@ func (im *importer) parse(rec ImportRecord) parsed {
 		{ColEmployment, &p.n.Employment, employmentWords, employmentLabels},
 		{ColMarital, &p.n.Marital, maritalWords, maritalLabels}} {
 		if s := cell(f.c); s != "" {
-			if v, ok := parseCode(s, f.words, f.list); ok {
+			if v, ok := im.parseCode(f.c, s, f.words, f.list); ok {
 				*f.v = v
 			} else {
 				p.fail(f.c, "registry.import.error.choice", s, listLabels(f.list))
@@ -395,6 +477,46 @@ func (im *importer) checkCertificate(p *parsed, s string) {
 	}
 }
 
+// memoLimit bounds the memos of normalise and parseCode: cells repeat
+// (a county has a few thousand village names), garbage need not be kept.
+const memoLimit = 50_000
+
+// normalise is normaliseHeader, remembered: village and township cells
+// repeat on most rows, and normalising is costly next to a map look-up.
+func (im *importer) normalise(s string) string {
+	if n, ok := im.normalised[s]; ok {
+		return n
+	}
+	n := normaliseHeader(s)
+	if len(im.normalised) < memoLimit {
+		im.normalised[s] = n
+	}
+	return n
+}
+
+type choiceKey struct {
+	c ImportColumn
+	s string
+}
+
+type choice struct {
+	code string
+	ok   bool
+}
+
+// parseCode is parseCode of a column's cell, remembered.
+func (im *importer) parseCode(c ImportColumn, s string, words map[string]string, list []codeLabel) (string, bool) {
+	k := choiceKey{c, s}
+	if r, ok := im.choices[k]; ok {
+		return r.code, r.ok
+	}
+	code, ok := parseCode(s, words, list)
+	if len(im.choices) < memoLimit {
+		im.choices[k] = choice{code, ok}
+	}
+	return code, ok
+}
+
 // village resolves a village cell: a 12-digit code as is (Create checks
 // it), else a name inside the scope, told apart by the township when two
 // villages share it. A township name in front (桃园镇李庄村) is understood.
@@ -402,11 +524,11 @@ func (im *importer) village(p *parsed, col ImportColumn, s, township string) str
 	if code := cleanNumber(s); area.ValidCode(code) {
 		return code
 	}
-	name := normaliseHeader(s)
+	name := im.normalise(s)
 	cands := im.byName[name]
 	if len(cands) == 0 {
 		for _, t := range im.townships {
-			if rest, ok := strings.CutPrefix(name, normaliseHeader(t.Name)); ok && rest != "" {
+			if rest, ok := strings.CutPrefix(name, im.normalise(t.Name)); ok && rest != "" {
 				for _, v := range im.byName[rest] {
 					if v.ParentCode == t.Code {
 						cands = append(cands, v)
@@ -415,10 +537,10 @@ func (im *importer) village(p *parsed, col ImportColumn, s, township string) str
 			}
 		}
 	}
-	if township = normaliseHeader(township); township != "" {
+	if township = im.normalise(township); township != "" {
 		var in []area.Area
 		for _, v := range cands {
-			if t := normaliseHeader(im.names[v.ParentCode]); t == township || strings.HasPrefix(t, township) || v.ParentCode == township {
+			if t := im.normalise(im.names[v.ParentCode]); t == township || strings.HasPrefix(t, township) || v.ParentCode == township {
 				in = append(in, v)
 			}
 		}
@@ -443,11 +565,13 @@ func (im *importer) village(p *parsed, col ImportColumn, s, township string) str
 	return ""
 }
 
-// row checks one row and, inside the transaction, creates or updates its
-// person (rolled back later for a dry run).
-func (im *importer) row(ctx context.Context, tx *store.Tx, rec ImportRecord) (ImportRowResult, error) {
+// row checks one row on its own; one with a valid ID number waits in
+// pending for the registry's answer about that number (see flush).
+func (im *importer) row(ctx context.Context, tx *store.Tx, rec ImportRecord) error {
 	p := im.parse(rec)
 	res := ImportRowResult{Row: rec.Row, Name: p.n.Name, IDNumber: p.n.IDNumber}
+	index := len(im.rep.Rows)
+	im.rep.Rows = append(im.rep.Rows, res)
 	info, idErr := ParseIDNumber(p.n.IDNumber, im.opt.Today)
 	if idErr == nil {
 		res.IDNumber = info.Number
@@ -457,15 +581,12 @@ func (im *importer) row(ctx context.Context, tx *store.Tx, rec ImportRecord) (Im
 		if p.birth != "" && p.birth != info.BirthDate.Format(time.DateOnly) {
 			p.fail(ColBirthDate, "registry.import.error.birth_mismatch", info.BirthDate.Format(time.DateOnly))
 		}
-		if first, dup := im.seen[info.Number]; dup {
+		key := idKey([]byte(info.Number))
+		if first, dup := im.seen[key]; dup {
 			p.fail(ColIDNumber, "registry.import.error.duplicate_row", first)
 		} else {
-			im.seen[info.Number] = rec.Row
+			im.seen[key] = rec.Row
 		}
-	}
-	fail := func(problems []ImportProblem) (ImportRowResult, error) {
-		res.Status, res.Problems = RowError, problems
-		return res, nil
 	}
 	if idErr != nil {
 		code := IDErrorCode(idErr)
@@ -473,42 +594,235 @@ func (im *importer) row(ctx context.Context, tx *store.Tx, rec ImportRecord) (Im
 			Args: idErrorArgs(code, NormalizeIDNumber(p.n.IDNumber))}}, p.problems...)
 	}
 	if len(p.problems) > 0 {
-		return fail(p.problems)
+		res.Status, res.Problems = RowError, p.problems
+		im.rep.settle(index, res)
+		return nil
 	}
-	// Look the number up in the whole registry: one registered outside the
-	// scope must not be registered twice, nor be told about.
-	var existingID, existingVillage string
-	err := tx.QueryRowContext(ctx, `SELECT id, village_code FROM persons WHERE id_number = $1`, info.Number).Scan(&existingID, &existingVillage)
-	switch {
-	case err == nil && !im.opt.Scope.Contains(existingVillage):
-		return fail([]ImportProblem{{Column: ColIDNumber, Key: "registry.import.error.outside_scope"}})
-	case err == nil:
-		return im.update(ctx, tx, res, p, existingID)
-	case !errors.Is(err, sql.ErrNoRows):
-		return res, err
+	im.rep.Rows[index] = res
+	im.pending = append(im.pending, pendingRow{index: index, p: p, info: info})
+	if len(im.pending) < importChunk {
+		return nil
 	}
-	created, err := Create(ctx, tx, im.opt.Scope, p.n, im.opt.Today)
-	var es validate.Errors
-	if errors.As(err, &es) {
-		return fail(problemsOf(es))
+	return im.flush(ctx, tx)
+}
+
+// flush looks the pending rows' ID numbers up in one query, settles each
+// row (a known person is updated, a new one checked and queued) and writes
+// the new persons.
+func (im *importer) flush(ctx context.Context, tx *store.Tx) error {
+	if len(im.pending) == 0 {
+		return nil
 	}
+	known, err := im.lookup(ctx, tx)
+	if err != nil {
+		return fmt.Errorf("第 %d–%d 行: %w", im.rep.Rows[im.pending[0].index].Row, im.rep.Rows[im.pending[len(im.pending)-1].index].Row, err)
+	}
+	for _, pr := range im.pending {
+		res := im.rep.Rows[pr.index]
+		before, ok := known[pr.info.Number]
+		switch {
+		case ok && !im.opt.Scope.Contains(before.VillageCode):
+			// Registered outside the scope: not registered twice, and
+			// nothing told about it.
+			res.Status, res.Problems = RowError, []ImportProblem{{Column: ColIDNumber, Key: "registry.import.error.outside_scope"}}
+		case ok:
+			res, err = im.update(ctx, tx, res, pr.p, before)
+		default:
+			res, err = im.create(ctx, tx, res, pr)
+		}
+		if err != nil {
+			return fmt.Errorf("第 %d 行: %w", res.Row, err)
+		}
+		im.rep.settle(pr.index, res)
+	}
+	im.pending = im.pending[:0]
+	return im.write(ctx)
+}
+
+// lookup finds the persons registered with the pending rows' ID numbers,
+// in the whole registry: one registered outside the scope must not be
+// registered twice.
+func (im *importer) lookup(ctx context.Context, tx *store.Tx) (map[string]Person, error) {
+	args := make([]any, len(im.pending))
+	for i, pr := range im.pending {
+		args[i] = pr.info.Number
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT `+selectColumns+` FROM persons WHERE id_number IN (`+placeholders(len(args))+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var found []Person
+	for rows.Next() {
+		p, err := scanPerson(rows)
+		if err != nil {
+			return nil, err
+		}
+		found = append(found, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if err := loadComponents(ctx, tx, found); err != nil {
+		return nil, err
+	}
+	out := make(map[string]Person, len(found))
+	for _, p := range found {
+		out[p.IDNumber] = p
+	}
+	return out, nil
+}
+
+// create checks a row of a new person as Create does and, when the import
+// writes, queues the person for write.
+func (im *importer) create(ctx context.Context, tx *store.Tx, res ImportRowResult, pr pendingRow) (ImportRowResult, error) {
+	birth := pr.info.BirthDate.Format(time.DateOnly)
+	n, es, err := im.check(ctx, tx, pr.p.n, birth)
 	if err != nil {
 		return res, err
 	}
-	res.Status, res.PersonID = RowOK, created.ID
+	if len(es) > 0 {
+		res.Status, res.Problems = RowError, problemsOf(es)
+		return res, nil
+	}
+	res.Status = RowOK
+	if !im.writing() {
+		return res, nil
+	}
+	now := store.Now()
+	p := Person{ID: store.NewID(), IDNumber: pr.info.Number, Sex: pr.info.Sex, BirthDate: birth,
+		Status: StatusActive, CreatedAt: now, UpdatedAt: now, Version: 1}
+	p.apply(n)
+	im.fresh = append(im.fresh, p)
+	res.PersonID = p.ID
 	return res, nil
+}
+
+// writing reports whether new persons are written: not in a dry run, nor
+// once a row has failed an all-or-nothing import, which will roll back.
+func (im *importer) writing() bool {
+	return im.opt.Mode == ImportGoodRows || (im.opt.Mode == ImportAllOrNothing && im.rep.Errors == 0)
+}
+
+// check validates a new person's fields exactly as Create does, but the
+// villages against the areas loaded at the start instead of a query each:
+// checkPerson is given none, and the checks take the place of its
+// "village required".
+func (im *importer) check(ctx context.Context, tx *store.Tx, n NewPerson, birth string) (NewPerson, validate.Errors, error) {
+	village, residence := strings.TrimSpace(n.VillageCode), strings.TrimSpace(n.ResidenceVillageCode)
+	if residence == village {
+		residence = ""
+	}
+	n.VillageCode, n.ResidenceVillageCode = "", ""
+	var es validate.Errors
+	n, err := checkPerson(ctx, tx, im.opt.Scope, &es, n, birth, im.opt.Today)
+	if err != nil {
+		return n, nil, err
+	}
+	out := make(validate.Errors, 0, len(es))
+	for _, e := range es {
+		if e.Field != "person.village" || e.Key != "validate.required" {
+			out = append(out, e)
+			continue
+		}
+		if village == "" {
+			out = append(out, e)
+		} else if err := im.checkVillage(ctx, tx, &out, "person.village", village); err != nil {
+			return n, nil, err
+		}
+		if residence != "" {
+			if err := im.checkVillage(ctx, tx, &out, "person.residence_village", residence); err != nil {
+				return n, nil, err
+			}
+		}
+	}
+	n.VillageCode, n.ResidenceVillageCode = village, residence
+	return n, out, nil
+}
+
+// checkVillage is checkVillage of person.go from memory: a village of the
+// scope is known; any other code is looked up once per import.
+func (im *importer) checkVillage(ctx context.Context, tx *store.Tx, es *validate.Errors, field, code string) error {
+	if _, ok := im.villages[code]; ok {
+		return nil
+	}
+	a, seen := im.others[code]
+	if !seen {
+		got, err := area.Get(ctx, tx, code)
+		switch {
+		case err == nil:
+			a = &got
+		case !errors.Is(err, store.ErrNotFound):
+			return err
+		}
+		im.others[code] = a
+	}
+	switch {
+	case a == nil:
+		es.Add(0, field, "person.error.unknown_village", code)
+	case a.Level != area.Village:
+		es.Add(0, field, "person.error.not_village", a.Name)
+	case !im.opt.Scope.Contains(code):
+		es.Add(0, field, "person.error.village_outside", a.Name)
+	}
+	return nil
+}
+
+// Columns of the history and components tables, as written by an import.
+var (
+	historyColumns   = []string{"id", "person_id", "seq", "at", "actor", "change", "before_json", "after_json", "reason", "effective_date", "source"}
+	componentColumns = []string{"person_id", "category", "grade"}
+)
+
+// write inserts the queued new persons, then their first history entries
+// and components (which refer to them).
+func (im *importer) write(ctx context.Context) error {
+	if len(im.fresh) == 0 {
+		return nil
+	}
+	for i := range im.fresh {
+		if err := im.persons.add(ctx, func(args []any) []any { return append(args, im.fresh[i].values()...) }); err != nil {
+			return err
+		}
+	}
+	if err := im.persons.flush(ctx); err != nil {
+		return err
+	}
+	for i := range im.fresh {
+		p := &im.fresh[i]
+		after, err := json.Marshal(p)
+		if err != nil {
+			return err
+		}
+		err = im.history.add(ctx, func(args []any) []any {
+			return append(args, store.NewID(), p.ID, 1, p.CreatedAt, im.actor, string(ChangeCreate), "", string(after), im.reason, "", "")
+		})
+		if err != nil {
+			return err
+		}
+		for _, c := range p.Components {
+			if err := im.components.add(ctx, func(args []any) []any { return append(args, p.ID, int(c.Category), int(c.Grade)) }); err != nil {
+				return err
+			}
+		}
+	}
+	if err := im.history.flush(ctx); err != nil {
+		return err
+	}
+	if err := im.components.flush(ctx); err != nil {
+		return err
+	}
+	clear(im.fresh) // let the persons go
+	im.fresh = im.fresh[:0]
+	return nil
 }
 
 // update compares a row with the registered person and, when it changes
 // something, updates the person with the import's reason. Blank cells and
 // missing columns leave the stored value alone: a file that lacks the
 // phones does not erase them.
-func (im *importer) update(ctx context.Context, tx *store.Tx, res ImportRowResult, p parsed, id string) (ImportRowResult, error) {
-	before, err := Get(ctx, tx, im.opt.Scope, id)
-	if err != nil {
-		return res, err
-	}
-	res.PersonID = id
+func (im *importer) update(ctx context.Context, tx *store.Tx, res ImportRowResult, p parsed, before Person) (ImportRowResult, error) {
+	res.PersonID = before.ID
 	want := mergeRow(before.Input(), p)
 	res.Changes = im.diff(before.Input(), want)
 	if len(res.Changes) == 0 {

@@ -3,7 +3,9 @@ package registry_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,6 +27,15 @@ func csvFile(t *testing.T, name string, lines ...string) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 func importCSV(t *testing.T, db *store.DB, ctx context.Context, path string, s area.Scope, mode registry.ImportMode) *registry.ImportReport {
@@ -86,11 +97,25 @@ func TestImportPreviewThenGoodRowsOrNone(t *testing.T) {
 	if !rep.Applied || rep.New != 3 || rep.Errors != 2 || count(t, db, "persons") != 3 || count(t, db, "person_history") != 3 {
 		t.Fatalf("good_rows: %+v, %d persons", rep, count(t, db, "persons"))
 	}
-	// One audit entry per person and one for the import.
-	if got := count(t, db, "audit_log") - auditBefore; got != 4 {
-		t.Errorf("%d audit entries, want 4", got)
+	// One audit entry for the whole import, naming the file, its digest
+	// and the counts; each new person's first history entry names the file.
+	if got := count(t, db, "audit_log") - auditBefore; got != 1 {
+		t.Errorf("%d audit entries, want 1", got)
+	}
+	sum := sha256.Sum256(mustRead(t, file))
+	var action, detail string
+	if err := db.QueryRowContext(ctx, `SELECT action, detail FROM audit_log ORDER BY seq DESC LIMIT 1`).Scan(&action, &detail); err != nil {
+		t.Fatal(err)
+	}
+	if action != registry.ActionImport || !strings.Contains(detail, "名单.csv") || !strings.Contains(detail, hex.EncodeToString(sum[:])) ||
+		!strings.Contains(detail, "3 new") || !strings.Contains(detail, "2 refused") {
+		t.Errorf("import audit entry %s %q", action, detail)
 	}
 	p, err := registry.GetByIDNumber(ctx, db, county, idNumber(1990, 6, 1, 22, registry.SexFemale))
+	if h, err := registry.History(ctx, db, county, p.ID); err != nil || len(h) != 1 || h[0].Change != registry.ChangeCreate ||
+		h[0].Reason != "批量导入 名单.csv" || h[0].Actor != "tester" || h[0].Seq != 1 {
+		t.Errorf("history of an imported person %+v (%v)", h, err)
+	}
 	if err != nil || p.Name != "李四" || p.VillageCode != villageB || p.Category != registry.Vision || p.Grade != registry.Grade1 || p.Dibao {
 		t.Errorf("李四 stored as %+v, %v", p, err)
 	}

@@ -121,7 +121,7 @@ CREATE TABLE saved_filters (
 	created_at TEXT NOT NULL
 );
 CREATE UNIQUE INDEX saved_filters_user ON saved_filters(user_id, name);
-`}, backfillInitials, personCounts}
+`}, backfillInitials, photoMigration, duplicateMigration, personCounts}
 
 // Status is where a person stands in the registry.
 type Status string

@@ -26,8 +26,33 @@ const (
 	SortVillage    = "village"
 )
 
-// DefaultSort is the order of a search page that names none.
+// DefaultSort is the order of a search page that names none and searches
+// no name.
 const DefaultSort = SortVillage
+
+// defaultSortFor is the order of a page that names none: by name when it
+// searches a name or pinyin initials — the order of the index that finds
+// them, so a page comes at once however rare the name — else DefaultSort.
+func defaultSortFor(query string) string {
+	if strings.TrimSpace(query) != "" {
+		if kind, _ := classifyQuery(query); kind == queryName || kind == queryInitials {
+			return SortName
+		}
+	}
+	return DefaultSort
+}
+
+// sortColumn is the column f orders by before the id tie-break ("" for id
+// order). Ordering by name while searching pinyin initials follows the
+// initials, which is also the pinyin order people expect of names.
+func (f Filter) sortColumn() string {
+	if f.Sort == SortName && strings.TrimSpace(f.Query) != "" {
+		if kind, _ := classifyQuery(f.Query); kind == queryInitials {
+			return "name_initials"
+		}
+	}
+	return sortColumn[f.Sort]
+}
 
 // Sorts in display order, the default first (a select shows it when none is chosen).
 var Sorts = []string{SortVillage, SortRegistered, SortName, SortBirthDate}
@@ -165,7 +190,7 @@ func ParseFilter(v url.Values) (Filter, validate.Errors) {
 	// delivers a page of any area at once, where id order over a county or
 	// township makes the engine sort the whole area (seconds at 1,000,000
 	// persons, BENCHMARKS.md).
-	f.Sort = DefaultSort
+	f.Sort = defaultSortFor(f.Query)
 	if s := v.Get("sort"); s != "" {
 		if slices.Contains(Sorts, s) {
 			f.Sort = s
@@ -222,7 +247,7 @@ func (f Filter) Values() url.Values {
 	set("tekun", flag(f.Tekun))
 	set("poverty", flag(f.PovertyRegistered))
 	set("programme", f.Programme)
-	if f.Sort != DefaultSort {
+	if f.Sort != defaultSortFor(f.Query) {
 		set("sort", f.Sort)
 		if f.Sort == "" {
 			v.Set("sort", SortRegistered)
@@ -238,6 +263,9 @@ func (f Filter) Values() url.Values {
 func (f Filter) Cursor(p Person) string {
 	switch f.Sort {
 	case SortName:
+		if f.sortColumn() == "name_initials" {
+			return p.NameInitials + "~" + p.ID
+		}
 		return p.Name + "~" + p.ID
 	case SortBirthDate:
 		return p.BirthDate + "~" + p.ID
@@ -312,7 +340,7 @@ func Search(ctx context.Context, q store.Querier, s area.Scope, f Filter) ([]Per
 		}
 		conds = append(conds, "("+c+")")
 	}
-	col, dir, cmp := sortColumn[f.Sort], " ASC", " > "
+	col, dir, cmp := f.sortColumn(), " ASC", " > "
 	if f.Desc {
 		dir, cmp = " DESC", " < "
 	}
