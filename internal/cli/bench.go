@@ -14,6 +14,7 @@ func cmdBench(e *env, args []string) error {
 	duration := fs.Duration("duration", 10*time.Second, "每个场景的时长")
 	clients := fs.Int("clients", 8, "并发客户端数")
 	out := fs.String("out", "", "把结果另存为 JSON 文件")
+	importRows := fs.Int("import-rows", 0, "校验导入与裸插入对比的行数（0 为与裸插入相同，负数跳过）")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -22,7 +23,7 @@ func cmdBench(e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	rep, err := bench.Run(cliCtx(e.ctx), db, bench.Options{Persons: *persons, Duration: *duration, Clients: *clients}, e.stderr)
+	rep, err := bench.Run(cliCtx(e.ctx), db, bench.Options{Persons: *persons, Duration: *duration, Clients: *clients, ImportRows: *importRows}, e.stderr)
 	if err != nil {
 		return err
 	}

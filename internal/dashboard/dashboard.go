@@ -6,9 +6,11 @@ package dashboard
 import (
 	"embed"
 	"net/http"
+	"time"
 
 	"github.com/yangguang-cdpf/yangguang/internal/area"
 	"github.com/yangguang-cdpf/yangguang/internal/auth"
+	"github.com/yangguang-cdpf/yangguang/internal/certify"
 	"github.com/yangguang-cdpf/yangguang/internal/registry"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
 	"github.com/yangguang-cdpf/yangguang/internal/web"
@@ -71,6 +73,16 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 			bars = append(bars, Bar{Label: web.T(l, c.MessageKey()), Value: byCat[c], Width: byCat[c] * 1000 / max, Y: len(bars) * 36})
 		}
 		data["Total"], data["Bars"], data["ChartHeight"] = total, bars, len(bars)*36
+	}
+	if p.Can(auth.PermCertifyRead) {
+		// Applications past their time limit are the first thing a
+		// certification caseworker should see (issue #4).
+		overdue, err := certify.List(r.Context(), h.DB, p.Scope, certify.Filter{Overdue: time.Now().Format(time.DateOnly), Limit: 2000})
+		if err != nil {
+			web.ServerError(w, r, err)
+			return
+		}
+		data["CertOverdue"] = len(overdue)
 	}
 	var areas []web.NavItem
 	for _, it := range web.Areas {
