@@ -218,51 +218,13 @@ func bareLoad(ctx context.Context, db *store.DB, n int) (Load, error) {
 	values := func(p registry.Person) []any {
 		return []any{p.ID, p.IDNumber, p.Name, p.Sex, p.BirthDate, p.VillageCode, int(p.Category), int(p.Grade), p.CertificateNo, string(p.Status), p.CreatedAt, p.UpdatedAt, p.Version}
 	}
-	start := time.Now()
 	name := "bare SQLite: prepared INSERT, one transaction"
 	if db.Dialect == store.Postgres {
 		name = "bare PostgreSQL: COPY"
-		conn, err := db.Conn(ctx)
-		if err != nil {
-			return Load{}, err
-		}
-		defer conn.Close()
-		err = conn.Raw(func(dc any) error {
-			pc := dc.(*stdlib.Conn).Conn()
-			i := 0
-			_, err := pc.CopyFrom(ctx, pgx.Identifier{"bench_bare"}, cols, pgx.CopyFromFunc(func() ([]any, error) {
-				if i == len(rows) {
-					return nil, nil
-				}
-				i++
-				return values(rows[i-1]), nil
-			}))
-			return err
-		})
-		if err != nil {
-			return Load{}, err
-		}
-	} else {
-		err := db.InTx(ctx, func(tx *store.Tx) error {
-			ph := make([]string, len(cols))
-			for i := range ph {
-				ph[i] = "$" + strconv.Itoa(i+1)
-			}
-			stmt, err := tx.PrepareContext(ctx, `INSERT INTO bench_bare (`+strings.Join(cols, ", ")+`) VALUES (`+strings.Join(ph, ", ")+`)`)
-			if err != nil {
-				return err
-			}
-			defer stmt.Close()
-			for _, p := range rows {
-				if _, err := stmt.ExecContext(ctx, values(p)...); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return Load{}, err
-		}
+	}
+	start := time.Now()
+	if err := bareInsert(ctx, db, "bench_bare", cols, len(rows), func(i int) []any { return values(rows[i]) }); err != nil {
+		return Load{}, err
 	}
 	d := time.Since(start).Seconds()
 	return Load{Name: name, Rows: n, Seconds: d, RowsPerSec: float64(n) / d}, nil
@@ -616,55 +578,60 @@ func bareInsertPersons(ctx context.Context, db *store.DB, persons []registry.Per
 	}
 	cols, _ := registry.PersonRow(&registry.Person{})
 	name := "bare SQLite of the import's rows: prepared INSERT into persons, one transaction"
-	start := time.Now()
 	if db.Dialect == store.Postgres {
 		name = "bare PostgreSQL of the import's rows: COPY into persons"
-		conn, err := db.Conn(ctx)
-		if err != nil {
-			return Load{}, err
-		}
-		defer conn.Close()
-		err = conn.Raw(func(dc any) error {
-			pc := dc.(*stdlib.Conn).Conn()
-			i := 0
-			_, err := pc.CopyFrom(ctx, pgx.Identifier{"persons"}, cols, pgx.CopyFromFunc(func() ([]any, error) {
-				if i == len(persons) {
-					return nil, nil
-				}
-				_, v := registry.PersonRow(&persons[i])
-				i++
-				return v, nil
-			}))
-			return err
-		})
-		if err != nil {
-			return Load{}, err
-		}
-	} else {
-		err := db.InTx(ctx, func(tx *store.Tx) error {
-			ph := make([]string, len(cols))
-			for i := range ph {
-				ph[i] = "$" + strconv.Itoa(i+1)
-			}
-			stmt, err := tx.PrepareContext(ctx, `INSERT INTO persons (`+strings.Join(cols, ", ")+`) VALUES (`+strings.Join(ph, ", ")+`)`)
-			if err != nil {
-				return err
-			}
-			defer stmt.Close()
-			for i := range persons {
-				_, v := registry.PersonRow(&persons[i])
-				if _, err := stmt.ExecContext(ctx, v...); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return Load{}, err
-		}
+	}
+	start := time.Now()
+	err := bareInsert(ctx, db, "persons", cols, len(persons), func(i int) []any {
+		_, v := registry.PersonRow(&persons[i])
+		return v
+	})
+	if err != nil {
+		return Load{}, err
 	}
 	d := time.Since(start).Seconds()
 	return Load{Name: name, Rows: len(persons), Seconds: d, RowsPerSec: float64(len(persons)) / d}, nil
+}
+
+// bareInsert writes n rows into table the way a bare program would: COPY
+// on PostgreSQL, one prepared INSERT in one transaction on SQLite. row
+// returns the values of row i in the order of cols.
+func bareInsert(ctx context.Context, db *store.DB, table string, cols []string, n int, row func(i int) []any) error {
+	if db.Dialect == store.Postgres {
+		conn, err := db.Conn(ctx)
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		return conn.Raw(func(dc any) error {
+			i := 0
+			_, err := dc.(*stdlib.Conn).Conn().CopyFrom(ctx, pgx.Identifier{table}, cols, pgx.CopyFromFunc(func() ([]any, error) {
+				if i == n {
+					return nil, nil
+				}
+				i++
+				return row(i - 1), nil
+			}))
+			return err
+		})
+	}
+	return db.InTx(ctx, func(tx *store.Tx) error {
+		ph := make([]string, len(cols))
+		for i := range ph {
+			ph[i] = "$" + strconv.Itoa(i+1)
+		}
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO `+table+` (`+strings.Join(cols, ", ")+`) VALUES (`+strings.Join(ph, ", ")+`)`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for i := 0; i < n; i++ {
+			if _, err := stmt.ExecContext(ctx, row(i)...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // scratchBase is the bench database's SQLite file, or the temp dir.
