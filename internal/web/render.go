@@ -38,15 +38,28 @@ var base = template.Must(template.New("layout").Funcs(funcs).ParseFS(layoutFS, "
 
 // ParsePages parses every file matching glob in fsys as a page: the file
 // defines "content" (and may define "head"). The page's name is the file's
-// name without ".html".
+// name without ".html". Files whose name starts with "_" are partials: each
+// defines templates that every page of the set may use, and none is a page.
 func ParsePages(fsys fs.FS, glob string) *Pages {
 	files, err := fs.Glob(fsys, glob)
 	if err != nil || len(files) == 0 {
 		panic("web: no templates match " + glob)
 	}
-	p := &Pages{byName: map[string]*template.Template{}}
+	var pages, partials []string
 	for _, f := range files {
-		t := template.Must(template.Must(base.Clone()).ParseFS(fsys, f))
+		if strings.HasPrefix(path.Base(f), "_") {
+			partials = append(partials, f)
+		} else {
+			pages = append(pages, f)
+		}
+	}
+	withPartials := template.Must(base.Clone())
+	if len(partials) > 0 {
+		withPartials = template.Must(withPartials.ParseFS(fsys, partials...))
+	}
+	p := &Pages{byName: map[string]*template.Template{}}
+	for _, f := range pages {
+		t := template.Must(template.Must(withPartials.Clone()).ParseFS(fsys, f))
 		p.byName[strings.TrimSuffix(path.Base(f), ".html")] = t
 	}
 	return p
