@@ -135,3 +135,37 @@ func init() {
 		rolePerms[r] = append(slices.Clone(rolePerms[r]), ps...)
 	}
 }
+
+// Programme (康复、补贴、辅具、教育、托养) and payment permissions, merged into
+// rolePerms by init like the certification block.
+const (
+	PermProgrammeRead   Perm = "programme.read"   // see programmes, cases, radar, figures, devices
+	PermProgrammeApply  Perm = "programme.apply"  // file a case for a person and follow it; record visits
+	PermProgrammeWrite  Perm = "programme.write"  // configure programmes, providers, the device inventory
+	PermProgrammeReview Perm = "programme.review" // county review and approval (four-eyes)
+	PermPaymentWrite    Perm = "payment.write"    // build, export and mark payment batches paid; reversals
+)
+
+// programmePerms: the rehabilitation department runs programmes (files,
+// configures, reviews); township workers file and do the township check for
+// their township, village workers file; finance builds and pays batches;
+// leader and auditor read. The administrators do no casework.
+var programmePerms = map[Role][]Perm{
+	RoleCountyAdmin:    {PermProgrammeRead},
+	RoleAuditor:        {PermProgrammeRead},
+	RoleLeader:         {PermProgrammeRead},
+	RoleCountyStaff:    {PermProgrammeRead, PermProgrammeApply, PermProgrammeWrite, PermProgrammeReview, PermPaymentWrite},
+	RoleTownshipWorker: {PermProgrammeRead, PermProgrammeApply},
+	RoleVillageWorker:  {PermProgrammeRead, PermProgrammeApply},
+}
+
+func init() {
+	Perms = append(Perms, PermProgrammeRead, PermProgrammeApply, PermProgrammeWrite, PermProgrammeReview, PermPaymentWrite)
+	for r, ps := range programmePerms {
+		rolePerms[r] = append(slices.Clone(rolePerms[r]), ps...)
+	}
+	deptPerms[PermProgrammeApply] = DeptRehabilitation
+	deptPerms[PermProgrammeWrite] = DeptRehabilitation
+	deptPerms[PermProgrammeReview] = DeptRehabilitation
+	deptPerms[PermPaymentWrite] = DeptFinance
+}

@@ -121,9 +121,29 @@ func writeChange(ctx context.Context, tx *store.Tx, before, after Person, note h
 	if err := addHistory(ctx, tx, after.ID, note, &before, &after); err != nil {
 		return Person{}, err
 	}
-	return after, audit.Record(ctx, tx, audit.Entry{Action: "person." + string(note.Change), ObjectType: "person", ObjectID: after.ID,
-		AreaCode: after.VillageCode, Before: before, After: after, Detail: note.Reason})
+	if err := audit.Record(ctx, tx, audit.Entry{Action: "person." + string(note.Change), ObjectType: "person", ObjectID: after.ID,
+		AreaCode: after.VillageCode, Before: before, After: after, Detail: note.Reason}); err != nil {
+		return Person{}, err
+	}
+	if before.Active() && !after.Active() {
+		for _, h := range leaveHooks {
+			if err := h(ctx, tx, after); err != nil {
+				return Person{}, err
+			}
+		}
+	}
+	return after, nil
 }
+
+// LeaveHook is called inside the transaction that takes a person off the
+// active register (death, move out of the county, cancellation), so other
+// areas (programmes suspending open cases) act in the same transaction.
+type LeaveHook func(ctx context.Context, tx *store.Tx, p Person) error
+
+var leaveHooks []LeaveHook
+
+// OnLeave registers h; packages call it from init.
+func OnLeave(h LeaveHook) { leaveHooks = append(leaveHooks, h) }
 
 // checkReason trims a reason and checks it is given (when required) and
 // not too long.
