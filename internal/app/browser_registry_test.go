@@ -6,6 +6,9 @@ package app_test
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
 	"net/http"
 	"net/url"
 	"strings"
@@ -208,4 +211,67 @@ func TestBrowserRegistryDuplicatesMerge(t *testing.T) {
 	if !strings.Contains(b.Text("main .flash"), "不是同一人") || b.Has(`main a[href="/registry/persons/`+ps[2].ID+`"]`) {
 		t.Errorf("after dismissing at %s: flash %q", b.Path(), b.Text("main .flash"))
 	}
+}
+
+// A file above the background threshold (2 MB, about 20,000 rows) is checked
+// and imported behind a progress page that the browser follows to the
+// preview and the result; the progress page passes axe.
+func TestBrowserRegistryImportProgress(t *testing.T) {
+	apptest.NeedAxe(t)
+	e := apptest.New(t)
+	e.CreateUser("staff", auth.RoleCountyStaff, auth.DeptCertification, county)
+	var csv strings.Builder
+	csv.WriteString("姓名,身份证号码,残疾类别,残疾等级,乡镇（街道）,村（社区）,户籍地址\n")
+	born := time.Date(1950, 1, 1, 0, 0, 0, 0, time.UTC)
+	rows := 0
+	for csv.Len() < 2<<20+1 {
+		d := born.AddDate(0, 0, rows/450)
+		id := registry.MakeIDNumber("341599", d, 1+2*(rows%450), registry.SexMale) // odd: unique per day
+		fmt.Fprintf(&csv, "测试%d,%s,肢体,三级,城关街道,团结社区,安徽省阳光县城关街道团结社区团结路%d号\n", rows, id, rows)
+		rows++
+	}
+	file := filepath.Join(t.TempDir(), "大名单.csv")
+	if err := os.WriteFile(file, []byte(csv.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b := e.NewTab(t)
+	if st := b.SignIn("staff", apptest.Password); st != http.StatusOK {
+		t.Fatalf("sign-in: %d", st)
+	}
+	b.Open("/registry/import")
+	certUpload(b, "#file", file)
+	b.Click(`main form[action="/registry/import"] button[type="submit"]`)
+	if !strings.HasPrefix(b.Path(), "/registry/import/progress") {
+		t.Fatalf("a %d-row file was not sent to the progress page (at %s)", rows, b.Path())
+	}
+	noAxeViolations(t, b, "import progress page")
+	// The page's script polls and shows the preview when the check is done.
+	waitFor(t, b, `main button[value="good_rows"]`, 3*time.Minute)
+	if got := b.Text("main"); !strings.Contains(got, "导入检查结果") {
+		t.Fatalf("after the progress page: %s", cutText(got))
+	}
+	b.Click(`main button[value="good_rows"]`)
+	waitFor(t, b, `main p.flash`, 3*time.Minute)
+	if got := b.Text("main p.flash"); !strings.Contains(got, fmt.Sprintf("新登记 %d 人", rows)) {
+		t.Fatalf("import result: %q", got)
+	}
+}
+
+// waitFor waits until the page shows sel (a page that reloads itself).
+func waitFor(t *testing.T, b *apptest.Tab, sel string, limit time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for !b.Has(sel) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s did not appear on %s", sel, b.Path())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func cutText(s string) string {
+	if len(s) > 400 {
+		return s[:400] + "…"
+	}
+	return s
 }

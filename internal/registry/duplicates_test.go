@@ -249,6 +249,18 @@ func TestMerge(t *testing.T) {
 	if into, err := registry.MergedInto(f.ctx, f.db, f.a2.ID); err != nil || into != f.a1.ID {
 		t.Errorf("merged into %q (%v), want %s", into, err, f.a1.ID)
 	}
+	// A merged record is not edited any more, and a status filter finds it.
+	if err := f.db.InTx(f.ctx, func(tx *store.Tx) error {
+		in := gone.Input()
+		in.Phone = "13900001111"
+		_, err := registry.Update(f.ctx, tx, s, gone.ID, registry.UpdatePerson{NewPerson: in, Reason: "补录"})
+		return err
+	}); !hasKey(err, "person.error.merged_record") {
+		t.Errorf("edit of a merged record: %v", err)
+	}
+	if ps, err := registry.Search(f.ctx, f.db, s, registry.Filter{Query: "张三丰", Status: registry.StatusMerged}); err != nil || len(ps) != 1 || ps[0].ID != f.a2.ID {
+		t.Errorf("status=merged search: %d (%v)", len(ps), err)
+	}
 	// The merged record leaves the active list and the review.
 	if ps, err := registry.Search(f.ctx, f.db, s, registry.Filter{Query: "张三丰"}); err != nil || slices.ContainsFunc(ps, func(p registry.Person) bool { return p.ID == f.a2.ID }) {
 		t.Errorf("merged record still in the active list (%v)", err)

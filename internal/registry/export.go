@@ -27,7 +27,7 @@ var exportHeaders = []string{"姓名", "身份证号", "性别", "出生日期",
 	"残疾人证号", "发证日期", "有效期至", "状态", "联系电话", "监护人或联系人", "与监护人关系", "监护人电话",
 	"低保", "特困", "建档立卡/监测户", "文化程度", "就业情况", "婚姻状况", "医疗保险", "养老保险", "户籍地址", "居住地村（社区）", "居住地址"}
 
-var statusZH = map[Status]string{StatusActive: "在册", StatusDeceased: "已故", StatusMovedOut: "迁出", StatusCancelled: "注销"}
+var statusZH = map[Status]string{StatusActive: "在册", StatusDeceased: "已故", StatusMovedOut: "迁出", StatusCancelled: "注销", StatusMerged: "已合并"}
 
 // ExportResult says what an export wrote.
 type ExportResult struct {

@@ -38,6 +38,9 @@ var importPages = web.ParsePages(importTemplates, "templates/import*.html")
 type ImportHandler struct {
 	DB      *store.DB
 	DataDir string // "" keeps uploads in the system's temporary directory
+	// AsyncBytes is the file size from which the check and the apply run
+	// behind a progress page (0: defaultAsyncBytes).
+	AsyncBytes int64
 }
 
 // Routes registers the import and export routes.
@@ -45,6 +48,7 @@ func (h *ImportHandler) Routes(rt *web.Router) {
 	rt.Page("GET /registry/import", auth.PermRegistryWrite, h.form)
 	rt.Page("POST /registry/import", auth.PermRegistryWrite, h.upload)
 	rt.Page("POST /registry/import/apply", auth.PermRegistryWrite, h.apply)
+	rt.Page("GET /registry/import/progress", auth.PermRegistryWrite, h.progress)
 	rt.Page("GET /registry/import/report.csv", auth.PermRegistryWrite, h.reportCSV)
 	rt.Page("GET /registry/import/template.xlsx", auth.PermRegistryWrite, h.template)
 	rt.Page("GET /registry/export.xlsx", auth.PermRegistryRead, h.export)
@@ -188,6 +192,10 @@ func (h *ImportHandler) upload(w http.ResponseWriter, r *http.Request) {
 		web.ServerError(w, r, err)
 		return
 	}
+	if h.large(u) {
+		h.start(w, r, u, ImportDryRun)
+		return
+	}
 	rep, err := h.run(r, u, ImportDryRun)
 	var es validate.Errors
 	if errors.As(err, &es) {
@@ -280,6 +288,7 @@ func (h *ImportHandler) apply(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.PostFormValue("mode") != string(ImportGoodRows) {
+		runningImports.drop(u.ID)
 		h.remove(u.ID)
 		web.Redirect(w, r, "/registry/import?ok=flash.import_discarded")
 		return
@@ -289,6 +298,11 @@ func (h *ImportHandler) apply(w http.ResponseWriter, r *http.Request) {
 		// shows what would be written.
 		h.remove(u.ID)
 		h.formError(w, r, validate.Errors{{Field: "registry.import.file", Key: "registry.import.error.upload_gone"}})
+		return
+	}
+	runningImports.drop(u.ID)
+	if h.large(u) {
+		h.start(w, r, u, ImportGoodRows)
 		return
 	}
 	rep, err := h.run(r, u, ImportGoodRows)
@@ -312,7 +326,19 @@ func (h *ImportHandler) reportCSV(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, http.StatusNotFound, "registry.import.error.upload_gone")
 		return
 	}
-	rep, err := h.run(r, u, ImportDryRun)
+	// A large file's check already ran behind its progress page.
+	var rep *ImportReport
+	var err error
+	if j, ok := runningImports.get(u.ID, u.UserID); ok && j.progress().Finished && j.mode == ImportDryRun {
+		j.mu.Lock()
+		rep, err = j.rep, j.err
+		j.mu.Unlock()
+	} else {
+		rep, err = h.run(r, u, ImportDryRun)
+	}
+	if err == nil && rep == nil {
+		err = errors.New("import: no report")
+	}
 	if err != nil {
 		web.ServerError(w, r, err)
 		return

@@ -135,7 +135,7 @@ const (
 )
 
 // Statuses in display order.
-var Statuses = []Status{StatusActive, StatusDeceased, StatusMovedOut, StatusCancelled}
+var Statuses = []Status{StatusActive, StatusDeceased, StatusMovedOut, StatusCancelled, StatusMerged}
 
 // Valid reports whether s is a known status.
 func (s Status) Valid() bool { return slices.Contains(Statuses, s) }

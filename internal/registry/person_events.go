@@ -66,6 +66,10 @@ func Update(ctx context.Context, tx *store.Tx, s area.Scope, id string, u Update
 	if u.Version != 0 && u.Version != before.Version {
 		return Person{}, validate.Errors{{Key: errStaleKey}}
 	}
+	if before.Status == StatusMerged {
+		// The kept record carries this one's history; edits go there.
+		return Person{}, validate.Errors{{Field: "person.status", Key: "person.error.merged_record"}}
+	}
 	var es validate.Errors
 	n, err := checkPerson(ctx, tx, s, &es, u.NewPerson, before.BirthDate, time.Now())
 	if err != nil {
