@@ -18,10 +18,11 @@ const (
 	RoleTownshipWorker Role = "township_worker" // 乡镇残疾人专职委员
 	RoleVillageWorker  Role = "village_worker"  // 村残疾人协会专职委员
 	RoleExpert         Role = "expert"          // 评定专家
+	RoleEmployer       Role = "employer"        // 用人单位: declares its own quota review, sees only itself
 )
 
 // Roles in display order.
-var Roles = []Role{RoleCountyAdmin, RoleSecurityAdmin, RoleAuditor, RoleLeader, RoleCountyStaff, RoleTownshipWorker, RoleVillageWorker, RoleExpert}
+var Roles = []Role{RoleCountyAdmin, RoleSecurityAdmin, RoleAuditor, RoleLeader, RoleCountyStaff, RoleTownshipWorker, RoleVillageWorker, RoleExpert, RoleEmployer}
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool { return slices.Contains(Roles, r) }
@@ -82,6 +83,7 @@ var rolePerms = map[Role][]Perm{
 	RoleTownshipWorker: work,
 	RoleVillageWorker:  {PermSignedIn, PermRegistryRead, PermRegistryWrite, PermWorkRead},
 	RoleExpert:         {PermSignedIn, PermWorkRead},
+	RoleEmployer:       {PermSignedIn},
 }
 
 // RoleHas reports whether role r carries permission p.
@@ -168,4 +170,35 @@ func init() {
 	deptPerms[PermProgrammeWrite] = DeptRehabilitation
 	deptPerms[PermProgrammeReview] = DeptRehabilitation
 	deptPerms[PermPaymentWrite] = DeptFinance
+}
+
+// Employment (就业、培训) and quota-review (按比例就业年审, 残保金) permissions.
+const (
+	PermEmployRead  Perm = "employ.read"  // see job seekers, employment records, training, bases, wishes, figures
+	PermEmployWrite Perm = "employ.write" // keep them (employment department; township workers for their area)
+	PermLevyRead    Perm = "levy.read"    // see employers, declarations and levy results
+	PermLevyDeclare Perm = "levy.declare" // an employer declares its own year (only its own unit)
+	PermLevyReview  Perm = "levy.review"  // verify declarations, issue review results, export for the tax office
+)
+
+// employPerms: the employment department keeps the records and reviews
+// declarations; township workers record employment and training in their
+// township; an employer account declares for itself and sees nothing else.
+var employPerms = map[Role][]Perm{
+	RoleCountyAdmin:    {PermEmployRead, PermLevyRead},
+	RoleAuditor:        {PermEmployRead, PermLevyRead},
+	RoleLeader:         {PermEmployRead, PermLevyRead},
+	RoleCountyStaff:    {PermEmployRead, PermEmployWrite, PermLevyRead, PermLevyReview},
+	RoleTownshipWorker: {PermEmployRead, PermEmployWrite},
+	RoleVillageWorker:  {PermEmployRead},
+	RoleEmployer:       {PermLevyDeclare},
+}
+
+func init() {
+	Perms = append(Perms, PermEmployRead, PermEmployWrite, PermLevyRead, PermLevyDeclare, PermLevyReview)
+	for r, ps := range employPerms {
+		rolePerms[r] = append(slices.Clone(rolePerms[r]), ps...)
+	}
+	deptPerms[PermEmployWrite] = DeptEmployment
+	deptPerms[PermLevyReview] = DeptEmployment
 }
