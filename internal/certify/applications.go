@@ -545,7 +545,8 @@ func Create(ctx context.Context, tx *store.Tx, s area.Scope, n NewApplication, t
 		}
 		return Application{}, err
 	}
-	if err := addEvent(ctx, tx, a.ID, ActionFile, "", Submitted, a.Channel, false); err != nil {
+	// The note is read by people: the channel's name, not its code.
+	if err := addEvent(ctx, tx, a.ID, ActionFile, "", Submitted, i18n.T(i18n.ZH, "certify.channel."+a.Channel), false); err != nil {
 		return a, err
 	}
 	if a.Channel == ChannelCounter {

@@ -609,8 +609,8 @@ func insertCertificate(ctx context.Context, tx *store.Tx, c Certificate) error {
 func registerNew(ctx context.Context, tx *store.Tx, s area.Scope, a Application, comps []registry.Component, reason string, today time.Time) (registry.Person, error) {
 	old, err := personByIDNumber(ctx, tx, s, a.IDNumber)
 	if errors.Is(err, store.ErrNotFound) {
-		return registry.Create(ctx, tx, s, registry.NewPerson{IDNumber: a.IDNumber, Name: a.Name, VillageCode: a.VillageCode,
-			Category: a.ResultCategory, Grade: a.ResultGrade, Components: comps, Phone: a.Phone, CertificateIssuedOn: ymd(today)}, today)
+		return registry.CreateBecause(ctx, tx, s, registry.NewPerson{IDNumber: a.IDNumber, Name: a.Name, VillageCode: a.VillageCode,
+			Category: a.ResultCategory, Grade: a.ResultGrade, Components: comps, Phone: a.Phone, CertificateIssuedOn: ymd(today)}, reason, today)
 	}
 	if err != nil {
 		return old, err
@@ -655,7 +655,7 @@ func Deliver(ctx context.Context, tx *store.Tx, s area.Scope, id, method string,
 	if !containsString(DeliveryMethods, method) {
 		return validate.Errors{{Field: "certify.deliver.method", Key: "validate.choose"}}
 	}
-	if err := move(ctx, tx, &a, ActDeliver, today, e, method, func(a *Application) error {
+	if err := move(ctx, tx, &a, ActDeliver, today, e, i18n.T(i18n.ZH, "certify.delivery."+method), func(a *Application) error {
 		a.Delivery, a.DeliveredOn = method, ymd(today)
 		return nil
 	}); err != nil {

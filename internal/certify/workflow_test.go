@@ -79,6 +79,10 @@ func TestCounterToDelivery(t *testing.T) {
 	if err != nil || p.CertificateNo != idn+"42" || p.Category != registry.Physical || p.Grade != registry.Grade2 || p.CertificateIssuedOn != "2026-12-15" {
 		t.Fatalf("registry after issue: %+v %v", p, err)
 	}
+	// The registration's history entry names the application.
+	if hist, _ := registry.History(context.Background(), e.db, countyScope, p.ID); len(hist) != 1 || hist[0].Change != registry.ChangeCreate || !strings.Contains(hist[0].Reason, a.Code) {
+		t.Fatalf("registration history: %+v, want the application code %s", hist, a.Code)
+	}
 	e.tx(clerk, func(tx *store.Tx) error {
 		return certify.Deliver(clerk, tx, countyScope, a.ID, "township", day("2026-12-16"))
 	})

@@ -550,6 +550,12 @@ func (e *DuplicateError) Unwrap() error { return e.Errors }
 // *DuplicateError when the ID number is taken) and nothing written. today is
 // the day a birth date may not be after.
 func Create(ctx context.Context, tx *store.Tx, s area.Scope, n NewPerson, today time.Time) (Person, error) {
+	return CreateBecause(ctx, tx, s, n, "", today)
+}
+
+// CreateBecause is Create with the reason the registration's history entry
+// shows, such as the certification application that issued the card.
+func CreateBecause(ctx context.Context, tx *store.Tx, s area.Scope, n NewPerson, reason string, today time.Time) (Person, error) {
 	var es validate.Errors
 	info, err := ParseIDNumber(n.IDNumber, today)
 	if err != nil {
@@ -602,7 +608,7 @@ func Create(ctx context.Context, tx *store.Tx, s area.Scope, n NewPerson, today 
 	if err := saveComponents(ctx, tx, p.ID, nil, p.Components); err != nil {
 		return Person{}, err
 	}
-	if err := addHistory(ctx, tx, p.ID, historyNote{Change: ChangeCreate}, nil, &p); err != nil {
+	if err := addHistory(ctx, tx, p.ID, historyNote{Change: ChangeCreate, Reason: reason}, nil, &p); err != nil {
 		return Person{}, err
 	}
 	return p, audit.Record(ctx, tx, audit.Entry{Action: ActionCreate, ObjectType: "person", ObjectID: p.ID, AreaCode: p.VillageCode, After: p})
