@@ -7,6 +7,7 @@ import (
 	"embed"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/yangguang-cdpf/yangguang/internal/area"
@@ -46,6 +47,7 @@ func (h *Handler) Routes(rt *web.Router) {
 	rt.Page("GET /admin/api-clients", auth.PermAPIManage, h.apiClients)
 	rt.Page("POST /admin/api-clients", auth.PermAPIManage, h.createAPIClient)
 	rt.Page("POST /admin/api-clients/{id}/revoke", auth.PermAPIManage, h.revokeAPIClient)
+	h.twoFactorRoutes(rt)
 }
 
 func (h *Handler) crumbs(r *http.Request, label string) []web.Crumb {
@@ -87,6 +89,10 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		return
 	default:
 		web.SetSession(w, r, token)
+		if u.TwoFactor {
+			web.Redirect(w, r, "/login/2fa?next="+url.QueryEscape(next))
+			return
+		}
 		if u.MustChangePassword {
 			web.Redirect(w, r, "/account/password")
 			return
@@ -303,7 +309,7 @@ func (h *Handler) security(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	web.Render(w, r, pages, "security", web.Page{Title: "admin.security", Section: "admin", Crumbs: h.crumbs(r, "admin.security"),
-		Data: map[string]any{"Locked": locked, "Policy": h.Auth.Policy}})
+		Data: map[string]any{"Locked": locked, "Policy": h.Auth.Policy, "Users": d.Users}})
 }
 
 func (h *Handler) unlock(w http.ResponseWriter, r *http.Request) {

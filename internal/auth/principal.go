@@ -19,6 +19,12 @@ type Principal struct {
 	Scope              area.Scope
 	SessionID          string
 	MustChangePassword bool
+	// SecondFactorPending: the password was right, the TOTP code is still
+	// to come; only the code page is open.
+	SecondFactorPending bool
+	// MustEnrolTwoFactor: an administrator without two factors; only the
+	// enrolment page is open.
+	MustEnrolTwoFactor bool
 	perms              []Perm // API clients only
 }
 

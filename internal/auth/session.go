@@ -20,6 +20,7 @@ type Policy struct {
 	LockAfter      int           // failures in a row before lockout
 	LockFor        time.Duration
 	PasswordMaxAge time.Duration // change forced after this long (0 = never)
+	AdminTwoFactor bool          // administrators must use two factors
 }
 
 // DefaultPolicy is 等保 level 3 as RULES.md §9 reads it.
@@ -29,6 +30,7 @@ var DefaultPolicy = Policy{
 	LockAfter:      5,
 	LockFor:        15 * time.Minute,
 	PasswordMaxAge: 90 * 24 * time.Hour,
+	AdminTwoFactor: true,
 }
 
 // Service signs people in and out and resolves requests to principals.
@@ -47,6 +49,9 @@ func NewService(db *store.DB) *Service {
 
 // SetClock replaces the clock (tests of expiry and lockout).
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
+
+// Now is the service's clock (the real one unless a test set another).
+func (s *Service) Now() time.Time { return s.now() }
 
 // Sign-in outcomes a page can explain.
 var (
@@ -117,9 +122,14 @@ func (s *Service) SignIn(ctx context.Context, username, password, ip, userAgent 
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET failed_count = 0, locked_until = '' WHERE id = $1`, u.ID); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (id, user_id, created_at, last_seen_at, expires_at, ip, user_agent) VALUES ($1,$2,$3,$3,$4,$5,$6)`,
-			hashToken(token), u.ID, ts, store.FormatTime(now.Add(s.Policy.MaxSession)), ip, truncate(userAgent, 300)); err != nil {
+		// With two factors on, the session waits for the code before it
+		// may do anything (Principal.SecondFactorPending).
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (id, user_id, created_at, last_seen_at, expires_at, ip, user_agent, factor_pending) VALUES ($1,$2,$3,$3,$4,$5,$6,$7)`,
+			hashToken(token), u.ID, ts, store.FormatTime(now.Add(s.Policy.MaxSession)), ip, truncate(userAgent, 300), u.TwoFactor); err != nil {
 			return err
+		}
+		if u.TwoFactor {
+			entry.Detail = "password ok; waiting for the second factor"
 		}
 		return audit.Record(ctx, tx, entry)
 	})
@@ -155,7 +165,8 @@ func (s *Service) Resolve(ctx context.Context, token string) (*Principal, error)
 	id := hashToken(token)
 	var lastSeen, expires string
 	var userID string
-	err := s.DB.QueryRowContext(ctx, `SELECT user_id, last_seen_at, expires_at FROM sessions WHERE id = $1`, id).Scan(&userID, &lastSeen, &expires)
+	var pending bool
+	err := s.DB.QueryRowContext(ctx, `SELECT user_id, last_seen_at, expires_at, factor_pending FROM sessions WHERE id = $1`, id).Scan(&userID, &lastSeen, &expires, &pending)
 	if err != nil {
 		return nil, nil //nolint:nilerr // no such session: anonymous
 	}
@@ -182,7 +193,8 @@ func (s *Service) Resolve(ctx context.Context, token string) (*Principal, error)
 		}
 	}
 	return &Principal{Kind: "user", ID: u.ID, Name: u.Username, DisplayName: u.DisplayName, Role: u.Role, Department: u.Department,
-		Scope: u.Scope(), SessionID: id, MustChangePassword: mustChange}, nil
+		Scope: u.Scope(), SessionID: id, MustChangePassword: mustChange,
+		SecondFactorPending: pending, MustEnrolTwoFactor: s.Policy.AdminTwoFactor && u.Role.Admin() && !u.TwoFactor}, nil
 }
 
 // SignOut ends a session, audited.

@@ -57,7 +57,7 @@ CREATE TABLE api_clients (
 	revoked_at   TEXT NOT NULL,
 	last_used_at TEXT NOT NULL
 );
-`}}
+`}, twoFactorMigration}
 
 // User is an account that signs in.
 type User struct {
@@ -73,6 +73,7 @@ type User struct {
 	LockedUntil        string
 	Disabled           bool
 	CreatedAt          string
+	TwoFactor          bool // TOTP switched on (totp_enabled)
 }
 
 // auditView is what the audit log keeps of an account: never the hash.
@@ -86,12 +87,12 @@ func (u User) auditView() map[string]any {
 // Scope is the region the account is limited to.
 func (u User) Scope() area.Scope { return area.ScopeOf(u.ScopeCode) }
 
-const userColumns = `id, username, display_name, role, department, scope_code, must_change_password, password_changed_at, failed_count, locked_until, disabled, created_at`
+const userColumns = `id, username, display_name, role, department, scope_code, must_change_password, password_changed_at, failed_count, locked_until, disabled, created_at, totp_enabled`
 
 func scanUser(row interface{ Scan(...any) error }) (User, error) {
 	var u User
 	err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &u.Department, &u.ScopeCode, &u.MustChangePassword,
-		&u.PasswordChangedAt, &u.FailedCount, &u.LockedUntil, &u.Disabled, &u.CreatedAt)
+		&u.PasswordChangedAt, &u.FailedCount, &u.LockedUntil, &u.Disabled, &u.CreatedAt, &u.TwoFactor)
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, store.ErrNotFound
 	}

@@ -89,6 +89,10 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // generated or expired password first.
 var pagesDuringPasswordChange = []string{"/account/password", "/logout", "/prefs"}
 
+var pagesDuringSecondFactor = []string{"/login/2fa", "/logout", "/prefs"}
+
+var pagesDuringEnrolment = []string{"/account/2fa", "/account/2fa/enable", "/logout", "/prefs"}
+
 func (rt *Router) pageGuard(perm auth.Perm, h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := auth.From(r.Context())
@@ -100,8 +104,18 @@ func (rt *Router) pageGuard(perm auth.Perm, h http.HandlerFunc) http.Handler {
 			Error(w, r, http.StatusUnauthorized, "error.signin_required")
 			return
 		}
-		if p.MustChangePassword && !contains(pagesDuringPasswordChange, r.URL.Path) {
+		// The second factor comes first, then a forced password change,
+		// then an administrator's enrolment of two factors.
+		if p.SecondFactorPending {
+			if !contains(pagesDuringSecondFactor, r.URL.Path) {
+				Redirect(w, r, "/login/2fa?next="+url.QueryEscape(r.URL.RequestURI()))
+				return
+			}
+		} else if p.MustChangePassword && !contains(pagesDuringPasswordChange, r.URL.Path) {
 			Redirect(w, r, "/account/password")
+			return
+		} else if !p.MustChangePassword && p.MustEnrolTwoFactor && !contains(pagesDuringEnrolment, r.URL.Path) {
+			Redirect(w, r, "/account/2fa")
 			return
 		}
 		if !p.Can(perm) {

@@ -16,6 +16,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/yangguang-cdpf/yangguang/internal/app"
@@ -32,6 +33,12 @@ type Env struct {
 	DB     *store.DB
 	App    *app.App
 	Server *httptest.Server
+
+	mu sync.Mutex
+	// recovery holds unused recovery codes of accounts with two factors,
+	// which sign-ins spend as their second factor (a TOTP code is good
+	// only once per 30 seconds; tests sign in more often than that).
+	recovery map[string][]string
 }
 
 // CountyCSV is the demo county's area file, for tests that need areas.
@@ -96,7 +103,56 @@ func (e *Env) CreateUser(username string, role auth.Role, dept auth.Department, 
 	if err != nil {
 		e.T.Fatal(err)
 	}
+	if e.App.Auth.Policy.AdminTwoFactor && role.Admin() {
+		e.EnrolTwoFactor(u)
+	}
 	return u
+}
+
+// EnrolTwoFactor switches two factors on for u as its enrolment page does,
+// with a code from the secret, and keeps its recovery codes for sign-ins.
+// Administrators made by CreateUser are enrolled already.
+func (e *Env) EnrolTwoFactor(u auth.User) (secret string) {
+	e.T.Helper()
+	ctx := audit.WithActor(context.Background(), audit.Actor{ID: u.ID, Name: u.Username, Kind: "user"})
+	en, err := e.App.Auth.BeginTwoFactor(ctx, u.ID)
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	codes, err := e.App.Auth.EnableTwoFactor(ctx, u.ID, auth.TOTPCode(en.Secret, e.App.Auth.Now()))
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.recovery == nil {
+		e.recovery = map[string][]string{}
+	}
+	e.recovery[u.Username] = codes
+	return en.Secret
+}
+
+// SecondFactor returns a code that completes the sign-in of username: one
+// of its recovery codes, made anew when they run out.
+func (e *Env) SecondFactor(username string) string {
+	e.T.Helper()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(e.recovery[username]) == 0 {
+		u, err := auth.GetUserByName(context.Background(), e.DB, username)
+		if err != nil {
+			e.T.Fatal(err)
+		}
+		ctx := audit.WithActor(context.Background(), audit.Actor{ID: u.ID, Name: u.Username, Kind: "user"})
+		codes, err := e.App.Auth.NewRecoveryCodes(ctx, u.ID)
+		if err != nil {
+			e.T.Fatal(err)
+		}
+		e.recovery[username] = codes
+	}
+	code := e.recovery[username][0]
+	e.recovery[username] = e.recovery[username][1:]
+	return code
 }
 
 // Client is a browser-like HTTP client.
@@ -118,6 +174,12 @@ func (e *Env) SignIn(username string) *Client {
 	res := c.PostForm("/login", url.Values{"username": {username}, "password": {Password}})
 	if res.StatusCode != http.StatusSeeOther {
 		e.T.Fatalf("sign-in of %s: status %d\n%s", username, res.StatusCode, res.Body)
+	}
+	if strings.HasPrefix(res.Header.Get("Location"), "/login/2fa") {
+		res = c.PostForm("/login/2fa", url.Values{"code": {e.SecondFactor(username)}})
+		if res.StatusCode != http.StatusSeeOther {
+			e.T.Fatalf("second factor of %s: status %d\n%s", username, res.StatusCode, res.Body)
+		}
 	}
 	return c
 }

@@ -325,7 +325,12 @@ func (b *Tab) SignIn(username, password string) int {
 	b.Open("/login")
 	b.Type("#username", username)
 	b.Type("#password", password)
-	return b.Click(`main form[action="/login"] button[type="submit"]`)
+	st := b.Click(`main form[action="/login"] button[type="submit"]`)
+	if strings.HasPrefix(b.Path(), "/login/2fa") {
+		b.Type("#code", b.e.SecondFactor(username))
+		st = b.Click(`main form[action="/login/2fa"] button[type="submit"]`)
+	}
+	return st
 }
 
 // Screenshot saves a PNG of the whole page.
