@@ -6,8 +6,6 @@ package app
 import (
 	"context"
 	"net/http"
-	"os"
-	"path/filepath"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
@@ -21,9 +19,18 @@ import (
 	"github.com/yangguang-cdpf/yangguang/internal/calendar"
 	"github.com/yangguang-cdpf/yangguang/internal/certify"
 	"github.com/yangguang-cdpf/yangguang/internal/dashboard"
+	"github.com/yangguang-cdpf/yangguang/internal/device"
+	"github.com/yangguang-cdpf/yangguang/internal/employ"
+	"github.com/yangguang-cdpf/yangguang/internal/files"
 	"github.com/yangguang-cdpf/yangguang/internal/jobs"
+	"github.com/yangguang-cdpf/yangguang/internal/levy"
+	"github.com/yangguang-cdpf/yangguang/internal/programme"
+	"github.com/yangguang-cdpf/yangguang/internal/programme/payment"
 	"github.com/yangguang-cdpf/yangguang/internal/registry"
+	"github.com/yangguang-cdpf/yangguang/internal/renovate"
+	"github.com/yangguang-cdpf/yangguang/internal/report"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
+	"github.com/yangguang-cdpf/yangguang/internal/survey"
 	"github.com/yangguang-cdpf/yangguang/internal/web"
 )
 
@@ -37,10 +44,47 @@ func Migrations() []store.Migration {
 		registry.Migrations,
 		calendar.Migrations,
 		certify.Migrations,
+		programme.Migrations,
+		payment.Migrations,
+		device.Migrations,
+		survey.Migrations,
+		renovate.Migrations,
+		levy.Migrations,
+		employ.Migrations,
+		report.Migrations,
 	} {
 		all = append(all, m...)
 	}
 	return all
+}
+
+// The areas meet here: the survey's needs feed the renovation list and the
+// programmes' service rates, and a person leaving the register voids his
+// open survey tasks (the other areas register their own hooks).
+func init() {
+	registry.OnLeave(survey.PersonLeft)
+	renovate.SurveyNeeds = func(ctx context.Context, q store.Querier, s area.Scope, year int) ([]string, error) {
+		return survey.Needs(ctx, q, s, year, survey.NeedRenovation)
+	}
+	renovate.NeedCount = func(ctx context.Context, q store.Querier, s area.Scope, year int) (int, error) {
+		n, err := survey.NeedCounts(ctx, q, s, year)
+		return n[survey.NeedRenovation], err
+	}
+	programme.SurveyNeeding = func(ctx context.Context, q store.Querier, s area.Scope, year int, code string) ([]string, error) {
+		need, ok := programmeNeeds[code]
+		if !ok {
+			return nil, nil
+		}
+		return survey.Needs(ctx, q, s, year, need)
+	}
+}
+
+// programmeNeeds maps programmes to the survey need they serve.
+var programmeNeeds = map[string]survey.Need{
+	programme.CodeHomeRehab:    survey.NeedRehabilitation,
+	programme.CodeChildRescue:  survey.NeedRehabilitation,
+	programme.CodeDevices:      survey.NeedDevice,
+	programme.CodeSunshineHome: survey.NeedCare,
 }
 
 // Open opens the database at dsn and brings its schema (and the job
@@ -76,10 +120,7 @@ type App struct {
 
 // New builds the web application on an open, migrated database.
 func New(db *store.DB) *App {
-	a := &App{DB: db, Auth: auth.NewService(db), DataDir: filepath.Join(os.TempDir(), "yangguang")}
-	if db.Path != "" {
-		a.DataDir = filepath.Dir(db.Path)
-	}
+	a := &App{DB: db, Auth: auth.NewService(db), DataDir: db.DataDir()}
 	rt := web.NewRouter(a.Auth)
 	rt.Public("GET /healthz", http.HandlerFunc(a.healthz))
 	rt.Public("GET /metrics", localOnly(promhttp.Handler()))
@@ -91,12 +132,26 @@ func New(db *store.DB) *App {
 	(&registry.ImportHandler{DB: db, DataDir: a.DataDir}).Routes(rt)
 	certify.NewHandler(db).Routes(rt)
 	calendar.NewHandler(db).Routes(rt)
+	programme.NewHandler(db).Routes(rt)
+	payment.NewHandler(db, programme.PaymentSource{}).Routes(rt)
+	device.NewHandler(db).Routes(rt)
+	survey.NewHandler(db).Routes(rt)
+	renovate.NewHandler(db, FileStore(db)).Routes(rt)
+	levy.NewHandler(db, a.DataDir).Routes(rt)
+	employ.NewHandler(db).Routes(rt)
+	report.NewHandler(db).Routes(rt)
 	(&areaweb.Handler{DB: db}).Routes(rt)
 	(&auditweb.Handler{DB: db}).Routes(rt)
 	(&api.Handler{DB: db}).Routes(rt)
 	a.Router = rt
 	a.Handler = web.Middleware(a.Auth, rt)
 	return a
+}
+
+// FileStore is where photos and documents are kept: by content hash under
+// the data directory.
+func FileStore(db *store.DB) *files.Store {
+	return files.In(db.DataDir())
 }
 
 // StartJobs starts the background job queue.

@@ -22,13 +22,21 @@ import (
 
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/yangguang-cdpf/yangguang/internal/app"
 	"github.com/yangguang-cdpf/yangguang/internal/app/apptest"
 	"github.com/yangguang-cdpf/yangguang/internal/area"
 	"github.com/yangguang-cdpf/yangguang/internal/audit"
 	"github.com/yangguang-cdpf/yangguang/internal/auth"
 	"github.com/yangguang-cdpf/yangguang/internal/certify"
+	"github.com/yangguang-cdpf/yangguang/internal/device"
+	"github.com/yangguang-cdpf/yangguang/internal/employ"
+	"github.com/yangguang-cdpf/yangguang/internal/levy"
+	"github.com/yangguang-cdpf/yangguang/internal/programme"
+	"github.com/yangguang-cdpf/yangguang/internal/programme/payment"
 	"github.com/yangguang-cdpf/yangguang/internal/registry"
+	"github.com/yangguang-cdpf/yangguang/internal/renovate"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
+	"github.com/yangguang-cdpf/yangguang/internal/survey"
 )
 
 func TestMain(m *testing.M) {
@@ -319,16 +327,34 @@ var a11yUsers = []struct {
 	{"security", auth.RoleSecurityAdmin, ""},
 	{"auditor", auth.RoleAuditor, ""},
 	{"cert", auth.RoleCountyStaff, auth.DeptCertification},
-	{"expert1", auth.RoleExpert, ""}, // linked to the demo expert pool by name
+	{"rehab", auth.RoleCountyStaff, auth.DeptRehabilitation},
+	{"finance", auth.RoleCountyStaff, auth.DeptFinance},
+	{"employ", auth.RoleCountyStaff, auth.DeptEmployment},
+	{"employer", auth.RoleEmployer, ""}, // linked by the levy demo to its first employer
+	{"expert1", auth.RoleExpert, ""},    // linked to the demo expert pool by name
 }
 
 // nonHTML lists GET routes behind a permission that are not HTML pages
 // (downloads), with the reason; axe cannot check them.
 var nonHTML = map[string]string{
-	"/registry/import/report.csv":    "CSV report of an import",
-	"/registry/import/template.xlsx": "Excel import template",
-	"/registry/export.xlsx":          "Excel export of a search",
-	"/registry/persons/{id}/photo":   "a person's photo (JPEG or PNG image)",
+	"/registry/import/report.csv":              "CSV report of an import",
+	"/registry/import/template.xlsx":           "Excel import template",
+	"/registry/export.xlsx":                    "Excel export of a search",
+	"/registry/persons/{id}/photo":             "a person's photo (JPEG or PNG image)",
+	"/devices/export":                          "Excel export of the device inventory",
+	"/renovation/{id}/photos/{file}":           "a renovation photo (image)",
+	"/employment/export.xlsx":                  "Excel export of employment records",
+	"/employers/export.xlsx":                   "Excel export for the tax office",
+	"/employers/{id}/years/{year}/files/{fid}": "an employer's uploaded proof (PDF or image)",
+	"/declare/files/{fid}":                     "an employer's own uploaded proof (PDF or image)",
+	"/reports/work.html":                       "the work report as a standalone HTML file (download)",
+	"/programmes/radar.xlsx":                   "Excel export of the eligibility radar",
+	"/payments/batches/{id}/export":            "the bank's Excel file of a batch",
+	"/payments/ledger/export":                  "Excel export of the payment ledger",
+	"/survey/progress.xlsx":                    "Excel export of the survey progress",
+	"/reports/work.docx":                       "the work report as Word",
+	"/reports/work.xlsx":                       "the work report's figures as Excel",
+	"/reports/townships.xlsx":                  "the township comparison as Excel",
 }
 
 // ownTest lists GET page routes that exist only in the middle of some work
@@ -368,7 +394,7 @@ type fixture struct {
 	e        *apptest.Env
 	personID string
 	userIDs  map[string]string
-	certIDs  map[string]string // path prefix before {id} under /certify → an id of that kind
+	ids      map[string]string // path prefix before {id} → an id of that kind
 }
 
 // setupA11y makes the accounts, a small registry and the states the pages
@@ -427,16 +453,53 @@ func setupA11y(t *testing.T) *fixture {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	// A year of certification work on these persons, for the /certify pages.
+	// A year of each area's work on these persons, for their pages.
 	if err := certify.Demo(ctx, e.DB, rand.New(rand.NewPCG(1, 2)), time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	f.certIDs = map[string]string{}
+	if err := programme.Demo(ctx, e.DB, rand.New(rand.NewPCG(1, 7)), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := payment.Demo(ctx, e.DB, programme.PaymentSource{}, rand.New(rand.NewPCG(1, 8)), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := survey.Demo(ctx, e.DB, rand.New(rand.NewPCG(1, 9)), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := device.Demo(ctx, e.DB, rand.New(rand.NewPCG(1, 3)), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := renovate.Demo(ctx, e.DB, app.FileStore(e.DB), rand.New(rand.NewPCG(1, 4)), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := employ.Demo(ctx, e.DB, rand.New(rand.NewPCG(1, 5)), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := levy.Demo(ctx, e.DB, rand.New(rand.NewPCG(1, 6)), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	f.ids = map[string]string{}
 	for prefix, q := range map[string]string{
 		"/certify/applications/": `SELECT id FROM cert_applications ORDER BY id LIMIT 1`,
 		"/certify/issued/":       `SELECT application_id FROM cert_certificates ORDER BY application_id LIMIT 1`,
 		"/certify/sessions/":     `SELECT id FROM cert_sessions ORDER BY id LIMIT 1`,
 		"/certify/experts/":      `SELECT id FROM cert_experts ORDER BY id LIMIT 1`,
+		"/devices/items/":        `SELECT id FROM device_items ORDER BY id LIMIT 1`,
+		"/devices/loans/":        `SELECT id FROM device_loans ORDER BY id LIMIT 1`,
+		"/devices/catalogue/":    `SELECT id FROM device_kinds ORDER BY id LIMIT 1`,
+		"/renovation/":           `SELECT id FROM renovations ORDER BY id LIMIT 1`,
+		"/employment/persons/":   `SELECT person_id FROM emp_records ORDER BY id LIMIT 1`,
+		"/programmes/cases/":     `SELECT id FROM prog_cases ORDER BY id LIMIT 1`,
+		"/programmes/providers/": `SELECT id FROM prog_providers ORDER BY id LIMIT 1`,
+		"/programmes/":           `SELECT id FROM prog_programmes ORDER BY id LIMIT 1`,
+		"/payments/batches/":     `SELECT id FROM pay_batches ORDER BY id LIMIT 1`,
+		"/survey/tasks/":         `SELECT id FROM survey_tasks ORDER BY id LIMIT 1`,
+		"/employment/courses/":   `SELECT id FROM emp_courses ORDER BY id LIMIT 1`,
+		"/employment/sessions/":  `SELECT id FROM emp_sessions ORDER BY id LIMIT 1`,
+		"/employment/places/":    `SELECT id FROM emp_places ORDER BY id LIMIT 1`,
+		"/employment/campaigns/": `SELECT id FROM emp_campaigns ORDER BY id LIMIT 1`,
+		"/employers/":            `SELECT employer_id FROM levy_declarations WHERE status = 'issued' ORDER BY employer_id LIMIT 1`,
+		"{year}":                 `SELECT CAST(year AS TEXT) FROM levy_declarations WHERE status = 'issued' ORDER BY employer_id LIMIT 1`,
 		"/certify/assess/": `SELECT a.id FROM cert_applications a JOIN cert_experts x ON x.id = a.expert_id
 			WHERE a.status = 'scheduled' AND x.user_id = '` + f.userIDs["expert1"] + `' ORDER BY a.id LIMIT 1`,
 	} {
@@ -444,7 +507,7 @@ func setupA11y(t *testing.T) *fixture {
 		if err := e.DB.QueryRow(q).Scan(&id); err != nil {
 			t.Fatalf("certify demo has no id for %s: %v", prefix, err)
 		}
-		f.certIDs[prefix] = id
+		f.ids[prefix] = id
 	}
 	return f
 }
@@ -457,14 +520,31 @@ func (f *fixture) concreteURL(pattern string) (string, bool) {
 	ids := map[string]string{ // path prefix before {id} → an id of that kind
 		"/registry/persons/":     f.personID,
 		"/admin/users/":          f.userIDs["auditor"],
-		"/certify/applications/": f.certIDs["/certify/applications/"],
-		"/certify/sessions/":     f.certIDs["/certify/sessions/"],
-		"/certify/experts/":      f.certIDs["/certify/experts/"],
-		"/certify/assess/":       f.certIDs["/certify/assess/"],
+		"/certify/applications/": f.ids["/certify/applications/"],
+		"/certify/sessions/":     f.ids["/certify/sessions/"],
+		"/certify/experts/":      f.ids["/certify/experts/"],
+		"/certify/assess/":       f.ids["/certify/assess/"],
+		"/devices/items/":        f.ids["/devices/items/"],
+		"/devices/loans/":        f.ids["/devices/loans/"],
+		"/devices/catalogue/":    f.ids["/devices/catalogue/"],
+		"/renovation/":           f.ids["/renovation/"],
+		"/employment/persons/":   f.ids["/employment/persons/"],
+		"/programmes/cases/":     f.ids["/programmes/cases/"],
+		"/programmes/providers/": f.ids["/programmes/providers/"],
+		"/programmes/":           f.ids["/programmes/"],
+		"/payments/batches/":     f.ids["/payments/batches/"],
+		"/survey/tasks/":         f.ids["/survey/tasks/"],
+		"/employment/courses/":   f.ids["/employment/courses/"],
+		"/employment/sessions/":  f.ids["/employment/sessions/"],
+		"/employment/places/":    f.ids["/employment/places/"],
+		"/employment/campaigns/": f.ids["/employment/campaigns/"],
+		"/employers/":            f.ids["/employers/"],
 	}
+	p = strings.ReplaceAll(p, "{year}", f.ids["{year}"])
+	p = strings.ReplaceAll(p, "{key}", "certify_sessions") // an indicator
 	// The certificate page needs an application that has been issued.
 	if rest, ok := strings.CutPrefix(p, "/certify/applications/{id}/certificate"); ok {
-		p = "/certify/applications/" + f.certIDs["/certify/issued/"] + "/certificate" + rest
+		p = "/certify/applications/" + f.ids["/certify/issued/"] + "/certificate" + rest
 	}
 	for prefix, id := range ids {
 		if rest, ok := strings.CutPrefix(p, prefix+"{id}"); ok {
@@ -477,7 +557,7 @@ func (f *fixture) concreteURL(pattern string) (string, bool) {
 // userFor is the first test account whose role holds perm.
 func userFor(perm auth.Perm) string {
 	for _, u := range a11yUsers {
-		if auth.RoleHas(u.role, perm) {
+		if auth.RoleHas(u.role, perm) && auth.DeptAllows(u.role, u.dept, perm) {
 			return u.name
 		}
 	}

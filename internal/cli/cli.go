@@ -82,6 +82,8 @@ func init() {
 		{"demo", "创建演示县 阳光县 (create the demo county)", cmdDemo},
 		{"import", "导入数据：areas FILE.csv", cmdImport},
 		{"export", "导出数据：persons --out FILE.xlsx", cmdExport},
+		{"report", "生成工作总结：--from --to [--region] --out FILE.html|.docx|.xlsx", cmdReport},
+		{"levy", "残保金计算器：--year --ratio --staff --avg-wage --social-avg-wage --disabled 等级:月数", cmdLevy},
 		{"idcheck", "检查身份证号 (check resident ID numbers)", cmdIdcheck},
 		{"backup", "在线备份数据库 (consistent online backup)", cmdBackup},
 		{"bench", "性能基准测试 (measure against the bare database)", cmdBench},

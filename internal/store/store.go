@@ -39,6 +39,16 @@ type DB struct {
 	DSN string
 }
 
+// DataDir holds files beside the database (uploads waiting for an
+// import's confirmation, photos and documents): the SQLite file's
+// directory, or a directory under the system's temp dir on PostgreSQL.
+func (db *DB) DataDir() string {
+	if db.Path != "" {
+		return filepath.Dir(db.Path)
+	}
+	return filepath.Join(os.TempDir(), "yangguang")
+}
+
 // DefaultSQLitePath is where the data directory keeps the database.
 func DefaultSQLitePath(dataDir string) string { return filepath.Join(dataDir, "yangguang.db") }
 

@@ -1,0 +1,177 @@
+package report_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/yangguang-cdpf/yangguang/internal/area"
+	"github.com/yangguang-cdpf/yangguang/internal/certify"
+	"github.com/yangguang-cdpf/yangguang/internal/indicator"
+	"github.com/yangguang-cdpf/yangguang/internal/registry"
+	"github.com/yangguang-cdpf/yangguang/internal/store"
+)
+
+var h1 = indicator.FirstHalf(2026)
+
+// want is the known value of every computed indicator in the fixture, for
+// the county, township A and township B, first half of 2026 (see fixture
+// for the records each counts).
+var want = map[string][3]string{
+	// sessions s1 and s2 held in the half (s3 planned, s4 last year); a
+	// township counts those its applicants were assessed at.
+	"certify_sessions":           {"2", "1", "1"},
+	"certify_sessions_per_month": {"0.3", "0.2", "0.2"},
+	"certify_home_assessments":   {"1", "1", "0"},          // a3
+	"certify_issued":             {"2", "2", "0"},          // a1, a5 (a4 issued in July)
+	"certify_renewed":            {"1", "0", "1"},          // a2
+	"certify_issued_renewed":     {"3", "2", "1"},          // a1, a5, a2
+	"applications_online_rate":   {"50.0", "0.0", "100.0"}, // a2, a4 of a1–a4
+	"visits_per_application":     {"1.3", "2.0", "0.0"},    // (1+0+3)/3; A (1+3)/2; B 0/1
+	"one_visit_rate":             {"66.7", "50.0", "100.0"},
+	"registry_size":              {"5", "3", "2"},         // P5 died
+	"registry_updated_rate":      {"20.0", "33.3", "0.0"}, // P1 changed in the half
+	"registry_category_1":        {"1", "0", "1"},
+	"registry_category_2":        {"0", "0", "0"},
+	"registry_category_3":        {"0", "0", "0"},
+	"registry_category_4":        {"2", "1", "1"},
+	"registry_category_5":        {"1", "1", "0"},
+	"registry_category_6":        {"1", "1", "0"},
+	"registry_category_7":        {"0", "0", "0"},
+	"registry_grade_1":           {"1", "1", "0"},
+	"registry_grade_2":           {"1", "1", "0"},
+	"registry_grade_3":           {"2", "1", "1"},
+	"registry_grade_4":           {"1", "0", "1"},
+}
+
+func TestEveryComputedIndicatorHasItsKnownValue(t *testing.T) {
+	e := fixture(t)
+	// area.All() (a deployment-wide account, the CLI) sees the county's.
+	scopes := []area.Scope{area.ScopeOf(county), area.ScopeOf(townA), area.ScopeOf(townB), area.All()}
+	for _, ind := range indicator.All() {
+		if !ind.Recorded() {
+			continue
+		}
+		w, ok := want[ind.Key]
+		if !ok {
+			t.Errorf("%s is computed but has no known value in the test", ind.Key)
+			continue
+		}
+		t.Run(ind.Key, func(t *testing.T) {
+			for i, s := range scopes {
+				r, err := indicator.Evaluate(context.Background(), e.db, ind, s, h1)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := r.Value.String(); got != w[i%3] {
+					t.Errorf("%s in %s: got %s, want %s", ind.Key, s, got, w[i%3])
+				}
+			}
+		})
+	}
+	for k := range want {
+		if ind, ok := indicator.Get(k); !ok || !ind.Recorded() {
+			t.Errorf("%s has a known value but is not computed", k)
+		}
+	}
+}
+
+// The certification figures agree with certify.ComputeFigures, the
+// certification page's own count.
+func TestCertifyIndicatorsAgreeWithCertifyFigures(t *testing.T) {
+	e := fixture(t)
+	for _, code := range []string{county, townA, townB} {
+		s := area.ScopeOf(code)
+		f, err := certify.ComputeFigures(context.Background(), e.db, s, h1.From, h1.To)
+		if err != nil {
+			t.Fatal(err)
+		}
+		get := func(key string) indicator.Value {
+			ind, _ := indicator.Get(key)
+			r, err := indicator.Evaluate(context.Background(), e.db, ind, s, h1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r.Value
+		}
+		for key, n := range map[string]int{"certify_sessions": f.Total.Sessions, "certify_home_assessments": f.Total.HomeAssessments,
+			"certify_issued": f.Total.Issued, "certify_renewed": f.Total.Renewed} {
+			if got := get(key).Num; got != int64(n) {
+				t.Errorf("%s %s: indicator %d, certify %d", code, key, got, n)
+			}
+		}
+		if got := get("visits_per_application").Float(); f.Total.Finished > 0 && (got-f.Total.Visits > 0.05 || f.Total.Visits-got > 0.05) {
+			t.Errorf("%s visits: indicator %.2f, certify %.1f", code, got, f.Total.Visits)
+		}
+	}
+}
+
+// Every figure's list shows exactly the records it counts.
+func TestRecordListsMatchTheirCounts(t *testing.T) {
+	e := fixture(t)
+	for _, ind := range indicator.All() {
+		if ind.List == nil {
+			continue
+		}
+		for _, code := range []string{county, townA, townB} {
+			s := area.ScopeOf(code)
+			r, err := indicator.Evaluate(context.Background(), e.db, ind, s, h1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			list, err := ind.List(context.Background(), e.db, s, h1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := r.Value.Num
+			if ind.Kind == indicator.Average {
+				n = r.Value.Den
+			}
+			if int64(len(list)) != n {
+				t.Errorf("%s in %s: %d records listed, figure counts %d", ind.Key, code, len(list), n)
+			}
+			for _, rec := range list {
+				if rec.AreaCode != "" && !s.Contains(rec.AreaCode) {
+					t.Errorf("%s in %s lists a record of %s", ind.Key, code, rec.AreaCode)
+				}
+			}
+		}
+	}
+}
+
+// The same period asked twice gives the same numbers after later,
+// unrelated changes: a phone corrected, a new application filed and a
+// card issued now, a person registered now.
+func TestPastPeriodIsReproducible(t *testing.T) {
+	e := fixture(t)
+	first, err := indicator.EvaluateAll(context.Background(), e.db, area.ScopeOf(county), h1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p1 := e.persons["P1"]
+	in := p1.Input()
+	in.Phone = "13900000009"
+	e.tx(func(tx *store.Tx) error {
+		_, err := registry.Update(e.ctx, tx, area.ScopeOf(county), p1.ID, registry.UpdatePerson{NewPerson: in, Reason: "更正电话", Version: p1.Version})
+		return err
+	})
+	e.app("late", map[string]any{"village_code": villageA, "channel": "online", "filed_on": "2026-11-20", "issued_on": "2026-11-27", "status": "delivered", "closed_on": "2026-11-28", "visits": 1})
+	e.session("s5", "2026-11-10", certify.SessionHeld)
+	again, err := indicator.EvaluateAll(context.Background(), e.db, area.ScopeOf(county), h1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range first {
+		if first[i].Value != again[i].Value {
+			t.Errorf("%s changed: %v then %v", first[i].Key, first[i].Value, again[i].Value)
+		}
+	}
+	// The later events do count in the period they happened in.
+	ind, _ := indicator.Get("certify_issued")
+	r, err := indicator.Evaluate(context.Background(), e.db, ind, area.ScopeOf(county), indicator.SecondHalf(2026))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Value.Num != 2 { // a4 in July, "late" in November
+		t.Errorf("second half issued: %d, want 2", r.Value.Num)
+	}
+}
