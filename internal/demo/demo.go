@@ -19,8 +19,16 @@ import (
 	"github.com/yangguang-cdpf/yangguang/internal/audit"
 	"github.com/yangguang-cdpf/yangguang/internal/auth"
 	"github.com/yangguang-cdpf/yangguang/internal/certify"
+	"github.com/yangguang-cdpf/yangguang/internal/device"
+	"github.com/yangguang-cdpf/yangguang/internal/employ"
+	"github.com/yangguang-cdpf/yangguang/internal/files"
+	"github.com/yangguang-cdpf/yangguang/internal/levy"
+	"github.com/yangguang-cdpf/yangguang/internal/programme"
+	"github.com/yangguang-cdpf/yangguang/internal/programme/payment"
 	"github.com/yangguang-cdpf/yangguang/internal/registry"
+	"github.com/yangguang-cdpf/yangguang/internal/renovate"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
+	"github.com/yangguang-cdpf/yangguang/internal/survey"
 )
 
 //go:embed demo-county.csv
@@ -115,6 +123,25 @@ func Create(ctx context.Context, db *store.DB, opt Options) (Result, error) {
 	if err := certify.Demo(ctx, db, rng, opt.Today); err != nil {
 		return res, fmt.Errorf("演示评残办证: %w", err)
 	}
+	// Every further area draws from its own stream of the seed, so adding
+	// an area changes no other area's year.
+	stream := func(n uint64) *rand.Rand { return rand.New(rand.NewPCG(opt.Seed, 0x5947+n)) }
+	for _, step := range []struct {
+		what string
+		run  func() error
+	}{
+		{"扶助项目", func() error { return programme.Demo(ctx, db, stream(1), opt.Today) }},
+		{"资金发放", func() error { return payment.Demo(ctx, db, programme.PaymentSource{}, stream(2), opt.Today) }},
+		{"动态更新调查", func() error { return survey.Demo(ctx, db, stream(3), opt.Today) }},
+		{"辅助器具", func() error { return device.Demo(ctx, db, stream(4), opt.Today) }},
+		{"无障碍改造", func() error { return renovate.Demo(ctx, db, files.In(db.DataDir()), stream(5), opt.Today) }},
+		{"就业与培训", func() error { return employ.Demo(ctx, db, stream(6), opt.Today) }},
+		{"按比例就业年审", func() error { return levy.Demo(ctx, db, stream(7), opt.Today) }},
+	} {
+		if err := step.run(); err != nil {
+			return res, fmt.Errorf("演示%s: %w", step.what, err)
+		}
+	}
 	return res, nil
 }
 
@@ -149,6 +176,7 @@ func accounts(ctx context.Context, db *store.DB) ([]Account, error) {
 		{"finance", "卫芳", auth.RoleCountyStaff, auth.DeptFinance, c},
 		{"expert1", "蒋医生", auth.RoleExpert, "", c},
 		{"expert2", "沈医生", auth.RoleExpert, "", c},
+		{levy.DemoEmployerAccount, "阳光县示范企业（申报员）", auth.RoleEmployer, "", c},
 	}
 	towns, err := area.Children(ctx, db, c)
 	if err != nil {

@@ -40,7 +40,7 @@ func personsDigest(t *testing.T, db *store.DB) (string, int) {
 // screenshots repeat; the demo county is exactly the shared one.
 func TestDemoIsDeterministic(t *testing.T) {
 	today := time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
-	var digests []string
+	var digests, counts []string
 	for i := 0; i < 2; i++ {
 		db, err := app.Open(context.Background(), storetest.DSN(t))
 		if err != nil {
@@ -72,11 +72,28 @@ func TestDemoIsDeterministic(t *testing.T) {
 				t.Fatalf("demo account %s: %v", u, err)
 			}
 		}
+		// Every area has its year of work, the same on both runs.
+		var c string
+		for _, table := range []string{"cert_applications", "prog_cases", "prog_services", "pay_batches", "pay_ledger", "survey_tasks",
+			"device_items", "device_loans", "renovations", "emp_records", "emp_courses", "levy_employers", "levy_declarations"} {
+			var n int
+			if err := db.QueryRow(`SELECT COUNT(*) FROM ` + table).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n == 0 {
+				t.Errorf("the demo made no %s", table)
+			}
+			c += fmt.Sprintf("%s=%d ", table, n)
+		}
+		counts = append(counts, c)
 		if _, err := demo.Create(context.Background(), db, demo.Options{Persons: 1}); err != demo.ErrNotEmpty {
 			t.Fatalf("second demo in the same database: %v", err)
 		}
 	}
 	if digests[0] != digests[1] {
 		t.Fatal("same seed gave different persons")
+	}
+	if counts[0] != counts[1] {
+		t.Fatalf("same seed gave different work:\n%s\n%s", counts[0], counts[1])
 	}
 }

@@ -2,6 +2,7 @@ package programme
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/yangguang-cdpf/yangguang/internal/audit"
 	"github.com/yangguang-cdpf/yangguang/internal/registry"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
+	"github.com/yangguang-cdpf/yangguang/internal/validate"
 )
 
 // DemoCounty is the demo county's code (阳光县).
@@ -142,6 +144,12 @@ func Demo(ctx context.Context, db *store.DB, rng *rand.Rand, today time.Time) er
 				cs, err = Create(clerk, tx, s, n, filed)
 				return err
 			}); err != nil {
+				// Eligible today but not yet on the day drawn for filing
+				// (a birthday in between): no case, as in real life.
+				var es validate.Errors
+				if errors.As(err, &es) && len(es) == 1 && es[0].Key == "programme.error.not_eligible" {
+					continue
+				}
 				return fmt.Errorf("demo %s %s: %w", prog.Code, c.Name, err)
 			}
 			if err := demoCase(db, s, prog, cs, filed, today, rng, provs, township, reviewer, approver, clerk); err != nil {
