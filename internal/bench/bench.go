@@ -52,6 +52,7 @@ type Options struct {
 	// ImportRows is the size of the file for the validated import and its
 	// bare loop (0: as BareRows; negative: not measured).
 	ImportRows int
+	Writers    int // concurrent clients of the write mix (0: 16)
 }
 
 // Load is a bulk-load measurement.
@@ -186,6 +187,9 @@ func Run(ctx context.Context, db *store.DB, opt Options, log io.Writer) (Report,
 		{"pinyin initials search", func(r *rand.Rand) string { return "/registry?q=" + targets.initials[r.IntN(len(targets.initials))] }},
 		{"person page with history", func(r *rand.Rand) string { return "/registry/persons/" + targets.ids[r.IntN(len(targets.ids))] }},
 		{"dashboard (county)", func(*rand.Rand) string { return "/" }},
+		{"full-year work report (county)", func(*rand.Rand) string {
+			return "/reports/work?period=year&year=" + strconv.Itoa(time.Now().Year())
+		}},
 	}
 	mixed := func(r *rand.Rand) string { return scenarios[r.IntN(5)].path(r) }
 	for _, sc := range append(scenarios, struct {
@@ -195,6 +199,16 @@ func Run(ctx context.Context, db *store.DB, opt Options, log io.Writer) (Report,
 		fmt.Fprintf(log, "HTTP: %s for %s with %d clients…\n", sc.name, opt.Duration, opt.Clients)
 		rep.HTTP = append(rep.HTTP, hammer(ctx, base, clients, opt.Duration, sc.name, sc.path))
 	}
+	writers := opt.Writers
+	if writers <= 0 {
+		writers = 16
+	}
+	fmt.Fprintf(log, "HTTP: write mix for %s with %d clients…\n", opt.Duration, writers)
+	ws, err := writeMix(ctx, db, base, writers, opt.Duration)
+	if err != nil {
+		return rep, fmt.Errorf("write mix: %w", err)
+	}
+	rep.HTTP = append(rep.HTTP, ws...)
 	rep.PeakRSS = peakRSS()
 	return rep, nil
 }

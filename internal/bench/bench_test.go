@@ -35,12 +35,13 @@ func TestSmallRunHasNoErrors(t *testing.T) {
 		}
 		t.Fatal("requests failed")
 	}
-	if len(rep.HTTP) != 7 || len(rep.Loads) != 4 || rep.Persons != 400 {
+	// Eight read scenarios, four kinds of write and the whole write mix.
+	if len(rep.HTTP) != 13 || len(rep.Loads) != 4 || rep.Persons != 400 {
 		t.Fatalf("report incomplete: %+v", rep)
 	}
 	for _, s := range rep.HTTP {
 		if s.Requests == 0 {
-			t.Errorf("%s made no requests", s.Name)
+			t.Errorf("%s made no requests (%s)", s.Name, s.FirstError)
 		}
 	}
 	if rep.Loads[1].Rows != 400 || rep.Loads[1].RowsPerSec <= 0 {

@@ -123,6 +123,9 @@ func Create(ctx context.Context, db *store.DB, opt Options) (Result, error) {
 	if err := certify.Demo(ctx, db, rng, opt.Today); err != nil {
 		return res, fmt.Errorf("演示评残办证: %w", err)
 	}
+	if len(persons) == 0 {
+		return res, nil // areas and accounts only: no one to work for
+	}
 	// Every further area draws from its own stream of the seed, so adding
 	// an area changes no other area's year.
 	stream := func(n uint64) *rand.Rand { return rand.New(rand.NewPCG(opt.Seed, 0x5947+n)) }
