@@ -7,7 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/yangguang-cdpf/yangguang/internal/audit"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
@@ -49,8 +53,64 @@ func Children(ctx context.Context, q store.Querier, code string) ([]Area, error)
 
 // InScope lists every area inside scope, in code order.
 func InScope(ctx context.Context, q store.Querier, s Scope) ([]Area, error) {
+	db, cacheable := q.(*store.DB) // a transaction reads the table itself
+	if cacheable {
+		if v, ok := scopeCache.get(db, s.Code()); ok {
+			return v, nil
+		}
+	}
+	gen := generation.Load()
 	cond, args := s.Filter("code", 1)
-	return list(ctx, q, `SELECT code, name, level, COALESCE(parent_code, '') FROM areas WHERE `+cond+` ORDER BY code`, args...)
+	out, err := list(ctx, q, `SELECT code, name, level, COALESCE(parent_code, '') FROM areas WHERE `+cond+` ORDER BY code`, args...)
+	if err == nil && cacheable {
+		scopeCache.put(db, s.Code(), gen, out)
+	}
+	return out, err
+}
+
+// Nearly every page names areas, and areas change a few times a year: the
+// areas of a scope are kept in memory for cacheTTL, and dropped at once
+// when this process writes areas. (Another server on the same PostgreSQL
+// sees a change after at most cacheTTL.)
+const cacheTTL = 30 * time.Second
+
+var generation atomic.Int64
+
+type cacheKey struct {
+	db    *store.DB
+	scope string
+}
+
+type cacheEntry struct {
+	gen   int64
+	at    time.Time
+	areas []Area
+}
+
+type areaCache struct {
+	mu sync.Mutex
+	m  map[cacheKey]cacheEntry
+}
+
+var scopeCache areaCache
+
+func (c *areaCache) get(db *store.DB, scope string) ([]Area, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[cacheKey{db, scope}]
+	if !ok || e.gen != generation.Load() || time.Since(e.at) > cacheTTL {
+		return nil, false
+	}
+	return slices.Clone(e.areas), true
+}
+
+func (c *areaCache) put(db *store.DB, scope string, gen int64, areas []Area) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) > 1000 {
+		c.m = map[cacheKey]cacheEntry{}
+	}
+	c.m[cacheKey{db, scope}] = cacheEntry{gen: gen, at: time.Now(), areas: slices.Clone(areas)}
 }
 
 // Names maps code → name for every area (a county has a few hundred).
@@ -156,6 +216,7 @@ func ParseCSV(r io.Reader, existing map[string]bool) ([]Area, validate.Errors) {
 // Upsert writes areas (new ones inserted, known ones renamed) in tx, parents
 // first since the file is in tree order.
 func Upsert(ctx context.Context, tx *store.Tx, areas []Area) (inserted, updated int, err error) {
+	defer generation.Add(1) // cached scopes are stale from here on
 	now := store.Now()
 	for _, a := range areas {
 		var parent any
@@ -219,5 +280,6 @@ func Import(ctx context.Context, db *store.DB, r io.Reader) (ImportResult, error
 			Detail: fmt.Sprintf("%d areas: %d new, %d updated", len(areas), res.Inserted, res.Updated),
 			After:  map[string]int{"rows": len(areas), "inserted": res.Inserted, "updated": res.Updated}})
 	})
+	generation.Add(1) // again after the commit: a read between Upsert and it may have cached the old rows
 	return res, err
 }

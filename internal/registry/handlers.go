@@ -93,10 +93,15 @@ func searchPage(ctx context.Context, q store.Querier, s area.Scope, f Filter, li
 }
 
 type searchData struct {
-	Persons     []Person // masked
-	Today       time.Time
-	Names       map[string]string // area code → name
-	Areas       []area.Area       // townships and villages to narrow to
+	Persons []Person // masked
+	Today   time.Time
+	Names   map[string]string // area code → name
+	Areas   []area.Area       // townships and villages to narrow to
+	// AreaOptions is Areas as the filter's options, built here: a
+	// template range over ~300 areas calling back into the page per option
+	// cost more than the query behind the page.
+	AreaOptions []areaOption
+	ShowSummary bool // counts by category of the area browsed (not for a text search)
 	Counts      map[Category]int
 	Total       int
 	Categories  []Category
@@ -117,6 +122,12 @@ var filterFields = []string{"q", "area", "category", "grade", "sex", "age_from",
 
 func (h *Handler) search(w http.ResponseWriter, r *http.Request) {
 	h.searchWith(w, r, nil, 0)
+}
+
+// areaOption is one option of the area filter.
+type areaOption struct {
+	Code, Label string
+	Selected    bool
 }
 
 // searchWith renders the search page; es are the problems of a refused
@@ -153,9 +164,11 @@ func (h *Handler) searchWith(w http.ResponseWriter, r *http.Request, es validate
 			d.FirstHref = "/registry?" + d.Query
 		}
 	}
-	// The summary counts the area the search is narrowed to.
+	// The summary counts the area the search is narrowed to; a search for
+	// someone by name, number or phone does not need it.
 	var err error
-	if cs, ok := narrow(s, f.AreaCode); ok {
+	d.ShowSummary = f.Query == ""
+	if cs, ok := narrow(s, f.AreaCode); ok && d.ShowSummary {
 		if d.Counts, d.Total, err = CountByCategory(ctx, h.DB, cs); err != nil {
 			web.ServerError(w, r, err)
 			return
@@ -176,6 +189,11 @@ func (h *Handler) searchWith(w http.ResponseWriter, r *http.Request, es validate
 		d.Names[a.Code] = a.Name
 		if a.Level == area.Township || a.Level == area.Village {
 			d.Areas = append(d.Areas, a)
+			label := a.Name
+			if a.Level == area.Village {
+				label = "· " + a.Name
+			}
+			d.AreaOptions = append(d.AreaOptions, areaOption{Code: a.Code, Label: label, Selected: a.Code == form["area"]})
 		}
 	}
 	if es != nil {
