@@ -12,6 +12,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"time"
 
@@ -141,9 +142,11 @@ func Create(ctx context.Context, db *store.DB, opt Options) (Result, error) {
 		{"就业与培训", func() error { return employ.Demo(ctx, db, stream(6), opt.Today) }},
 		{"按比例就业年审", func() error { return levy.Demo(ctx, db, stream(7), opt.Today) }},
 	} {
+		start := time.Now()
 		if err := step.run(); err != nil {
 			return res, fmt.Errorf("演示%s: %w", step.what, err)
 		}
+		slog.Info("demo area built", "area", step.what, "seconds", time.Since(start).Seconds())
 	}
 	return res, nil
 }

@@ -22,6 +22,9 @@ const MaxReasonLength = 200
 type UpdatePerson struct {
 	NewPerson
 	Reason string // required: every change says why (修改原因)
+	// Source names where the change came from when it is not the editor's
+	// own knowledge, e.g. "动态更新调查 2026" (shown in the timeline).
+	Source string
 	// Version is the person's version when the form was read; a
 	// different stored version means someone changed the person since and
 	// nothing is written. 0 skips the check (an import compares itself).
@@ -81,7 +84,11 @@ func Update(ctx context.Context, tx *store.Tx, s area.Scope, id string, u Update
 	}
 	after := before
 	after.apply(n)
-	return writeChange(ctx, tx, before, after, historyNote{Change: ChangeUpdate, Reason: reason})
+	source := checkReason(&es, "person.source", u.Source, false)
+	if len(es) > 0 {
+		return Person{}, es
+	}
+	return writeChange(ctx, tx, before, after, historyNote{Change: ChangeUpdate, Reason: reason, Source: source})
 }
 
 // lockPerson reads a person inside s for a change. A write that changes

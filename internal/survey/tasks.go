@@ -394,7 +394,7 @@ func updateRegistry(ctx context.Context, tx *store.Tx, s area.Scope, t Task, tod
 	if len(applyToPerson(t.Answers, &in)) == 0 {
 		return nil
 	}
-	_, err = registry.Update(ctx, tx, s, p.ID, registry.UpdatePerson{NewPerson: in, Reason: RegistryReason(t.Year), Version: p.Version})
+	_, err = registry.Update(ctx, tx, s, p.ID, registry.UpdatePerson{NewPerson: in, Reason: RegistryReason(t.Year), Source: "动态更新调查表 " + t.ID, Version: p.Version})
 	return err
 }
 

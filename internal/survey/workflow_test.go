@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -128,7 +129,7 @@ func TestWalkUpdatesRegistry(t *testing.T) {
 		t.Fatalf("registry after acceptance: %+v", got)
 	}
 	hist, err := registry.History(context.Background(), e.db, countyScope, p.ID)
-	if err != nil || len(hist) != 2 || hist[0].Reason != "2026年动态更新" {
+	if err != nil || len(hist) != 2 || hist[0].Reason != "2026年动态更新" || !strings.HasPrefix(hist[0].Source, "动态更新调查表 2026-") {
 		t.Fatalf("history: %+v %v", hist, err)
 	}
 	var fields []string
