@@ -104,21 +104,31 @@ func Demo(ctx context.Context, db *store.DB, rng *rand.Rand, today time.Time) er
 	}
 	seq := 0
 	var living []string // entitled living-subsidy cases: one of them dies
-	for _, prog := range progs {
-		share := demoShare[prog.Code]
-		rule, err := Compile(prog.Rule)
-		if err != nil {
+	// One pass over the register picks every programme's applicants (a
+	// pass per programme costs minutes at a million persons).
+	rules := make([]*Rule, len(progs))
+	for i, prog := range progs {
+		if rules[i], err = Compile(prog.Rule); err != nil {
 			return err
 		}
-		var eligible []Candidate
-		if err := eachActive(ctx, db, s, today, func(c *Candidate, f *Facts) error {
-			if ok, _ := rule.Match(f); ok && rng.IntN(1000) < share[0] && len(eligible) < share[1] {
-				eligible = append(eligible, *c)
+	}
+	chosen := make([][]Candidate, len(progs))
+	if err := eachActive(ctx, db, s, today, func(c *Candidate, f *Facts) error {
+		for i, prog := range progs {
+			share := demoShare[prog.Code]
+			if len(chosen[i]) >= share[1] {
+				continue
 			}
-			return nil
-		}); err != nil {
-			return err
+			if ok, _ := rules[i].Match(f); ok && rng.IntN(1000) < share[0] {
+				chosen[i] = append(chosen[i], *c)
+			}
 		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	for i, prog := range progs {
+		eligible := chosen[i]
 		for _, c := range eligible {
 			seq++
 			filed := yearStart.AddDate(0, 0, 1+rng.IntN(days))
