@@ -15,6 +15,9 @@ import (
 	"github.com/yangguang-cdpf/yangguang/internal/store"
 )
 
+// demoMaxVisits caps the simulated visits of a demo round.
+const demoMaxVisits = 50_000
+
 // DemoCounty is the demo county's code.
 const DemoCounty = "341599000000"
 
@@ -30,8 +33,18 @@ func Demo(ctx context.Context, db *store.DB, rng *rand.Rand, today time.Time) er
 	today = time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
 	var persons []registry.Person
 	s := area.ScopeOf(DemoCounty)
+	// Every person gets his task (set-based, fast at any size); the visits
+	// are simulated for at most demoMaxVisits persons a round, drawn
+	// evenly (a reservoir sample), so a province-sized bench database
+	// builds in minutes; below that size every person is visited.
+	seen := 0
 	if err := registry.SearchEach(ctx, db, s, registry.Filter{Today: today, Sort: registry.SortRegistered}, func(p registry.Person) error {
-		persons = append(persons, p)
+		seen++
+		if len(persons) < demoMaxVisits {
+			persons = append(persons, p)
+		} else if j := rng.IntN(seen); j < demoMaxVisits {
+			persons[j] = p
+		}
 		return nil
 	}); err != nil {
 		return err
