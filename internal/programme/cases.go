@@ -838,6 +838,7 @@ func init() {
 	for _, p := range Shipped {
 		registry.RegisterProgramme(p.Code, `id IN (SELECT c.person_id FROM prog_cases c JOIN prog_programmes g ON g.id = c.programme_id
 			WHERE g.code = '`+p.Code+`' AND c.status IN `+grantedList+`)`)
+		registry.ListProgramme(p.Code)
 	}
 }
 

@@ -101,7 +101,8 @@ type searchData struct {
 	// template range over ~300 areas calling back into the page per option
 	// cost more than the query behind the page.
 	AreaOptions []areaOption
-	ShowSummary bool // counts by category of the area browsed (not for a text search)
+	ShowSummary bool     // counts by category of the area browsed (not for a text search)
+	Programmes  []string // programme codes to filter by (holders of a granted case)
 	Counts      map[Category]int
 	Total       int
 	Categories  []Category
@@ -118,7 +119,7 @@ type searchData struct {
 // filterFields are the search form's inputs; a refused value is shown
 // again as typed.
 var filterFields = []string{"q", "area", "category", "grade", "sex", "age_from", "age_to", "status", "expires_before", "expired",
-	"dibao", "tekun", "poverty", "sort", "order"}
+	"dibao", "tekun", "poverty", "programme", "sort", "order"}
 
 func (h *Handler) search(w http.ResponseWriter, r *http.Request) {
 	h.searchWith(w, r, nil, 0)
@@ -137,7 +138,8 @@ func (h *Handler) searchWith(w http.ResponseWriter, r *http.Request, es validate
 	s := scope(r)
 	q := r.URL.Query()
 	f, ferr := ParseFilter(q)
-	d := searchData{Today: time.Now(), Categories: Categories, Grades: Grades, Statuses: Statuses, Sorts: Sorts, Counts: map[Category]int{}}
+	d := searchData{Today: time.Now(), Categories: Categories, Grades: Grades, Statuses: Statuses, Sorts: Sorts, Counts: map[Category]int{},
+		Programmes: ListedProgrammes()}
 	form := map[string]string{}
 	for _, k := range filterFields {
 		form[k] = q.Get(k)

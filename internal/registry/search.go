@@ -111,6 +111,26 @@ func RegisterProgramme(code, condition string) {
 	programmes[code] = condition
 }
 
+// listedProgrammes are the programme codes the search page offers as a
+// filter, in the order listed (others, such as data-quality lists, are
+// reached by links).
+var listedProgrammes []string
+
+// ListProgramme offers code (already registered) in the search page's
+// programme filter.
+func ListProgramme(code string) {
+	programmesMu.Lock()
+	defer programmesMu.Unlock()
+	listedProgrammes = append(listedProgrammes, code)
+}
+
+// ListedProgrammes returns the codes ListProgramme offered.
+func ListedProgrammes() []string {
+	programmesMu.RLock()
+	defer programmesMu.RUnlock()
+	return slices.Clone(listedProgrammes)
+}
+
 func programmeCondition(code string) (string, bool) {
 	programmesMu.RLock()
 	defer programmesMu.RUnlock()
