@@ -444,6 +444,9 @@ func formOf(d Declaration) map[string]string {
 	if d.AvgWageFen > 0 {
 		m["avg_wage"] = YuanPlain(d.AvgWageFen)
 	}
+	if d.ID == "" {
+		return m // a new form starts blank: a 0 in each month would have to be deleted before typing
+	}
 	for i, n := range d.Headcounts {
 		m[fmt.Sprintf("month_%d", i+1)] = strconv.Itoa(n)
 	}
