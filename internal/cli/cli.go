@@ -85,6 +85,8 @@ func init() {
 		{"report", "生成工作总结：--from --to [--region] --out FILE.html|.docx|.xlsx", cmdReport},
 		{"levy", "残保金计算器：--year --ratio --staff --avg-wage --social-avg-wage --disabled 等级:月数", cmdLevy},
 		{"idcheck", "检查身份证号 (check resident ID numbers)", cmdIdcheck},
+		{"audit", "审计日志：verify（校验哈希链）", cmdAudit},
+		{"restore", "从备份恢复数据库（先停止服务）(restore a backup)", cmdRestore},
 		{"backup", "在线备份数据库 (consistent online backup)", cmdBackup},
 		{"bench", "性能基准测试 (measure against the bare database)", cmdBench},
 		{"version", "显示版本 (print the version)", cmdVersion},
@@ -191,12 +193,16 @@ func cliCtx(ctx context.Context) context.Context {
 }
 
 func cmdServe(e *env, args []string) error {
-	fs := newFlagSet(e, "serve", "serve [--addr 127.0.0.1:8080] [--data DIR | --db postgres://…] [--demo]")
+	fs := newFlagSet(e, "serve", "serve [--addr 127.0.0.1:8080] [--data DIR | --db postgres://…] [--demo] [--tls-cert FILE --tls-key FILE]")
 	dbf := addDBFlags(fs)
 	addr := fs.String("addr", getenv("YANGGUANG_ADDR", "127.0.0.1:8080"), "监听地址 (env YANGGUANG_ADDR)")
 	withDemo := fs.Bool("demo", false, "数据库为空时先创建演示县，并打印演示账号")
 	persons := fs.Int("persons", demo.DefaultPersons, "与 --demo 一起：演示县的残疾人数")
+	sec := addServeSecurityFlags(fs)
 	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := sec.apply(); err != nil { // before app.New: the rate limits
 		return err
 	}
 	ctx := e.ctx
@@ -218,9 +224,12 @@ func cmdServe(e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("无法监听 %s: %w", *addr, err)
 	}
+	if ln, err = sec.listener(ln); err != nil {
+		return err
+	}
 	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute,
 		WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute}
-	fmt.Fprintf(e.stdout, "阳光已启动: http://%s/  (按 Ctrl+C 停止)\n", ln.Addr())
+	fmt.Fprintf(e.stdout, "阳光已启动: %s://%s/  (按 Ctrl+C 停止)\n", sec.scheme(), ln.Addr())
 	slog.Info("serving", "addr", ln.Addr().String(), "db", string(db.Dialect), "version", web.Version)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -119,16 +119,13 @@ func TestCommandLine(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer dbh.Close()
-	rows, err := audit.Search(context.Background(), dbh, audit.Filter{Limit: 500})
-	if err != nil {
-		t.Fatal(err)
-	}
-	seen := map[string]bool{}
-	for _, row := range rows {
-		seen[row.Action] = true
-	}
+	// (The demo's year of work writes thousands of entries: ask for each.)
 	for _, a := range []string{"area.import", "user.create", "user.disable", "user.reset_password", "person.bulk_load"} {
-		if !seen[a] {
+		rows, err := audit.Search(context.Background(), dbh, audit.Filter{Action: a, Limit: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) == 0 {
 			t.Errorf("audit lacks %s", a)
 		}
 	}

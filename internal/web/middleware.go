@@ -83,7 +83,7 @@ func (s *statusWriter) Write(b []byte) (int, error) {
 // cross-origin and CSRF checks, and the session lookup.
 func Middleware(a *auth.Service, next http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
-	h := sessions(a, csrf(next))
+	h := sessions(a, csrf(RateLimit(a, next)))
 	return observe(recoverer(headers(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/api/") {
 			h.ServeHTTP(w, r) // token-authenticated, no cookies: no CSRF exposure
@@ -145,6 +145,11 @@ func headers(next http.Handler) http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "same-origin")
+		if r.TLS != nil {
+			// Only over HTTPS: a browser told this on plain HTTP would lock
+			// itself out of a server that has no certificate yet.
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
 		if !strings.HasPrefix(r.URL.Path, "/static/") {
 			h.Set("Cache-Control", "no-store")
 		}
