@@ -101,10 +101,7 @@ var permInside = map[string]string{
 // permKnownBugs are answers the table flags that are reported and not yet
 // fixed (they are not in files of this test's owner). The test logs them;
 // when one no longer happens it fails, so the entry is removed.
-var permKnownBugs = map[string]string{
-	"POST /employers/{id}/years/{year}/files as county_staff/employment": "500 on a post that is not multipart/form-data: levy handler should answer 400",
-	"POST /declare/files as employer":                                    "500 on a post that is not multipart/form-data: levy handler should answer 400",
-}
+var permKnownBugs = map[string]string{}
 
 // fill puts ids into a route pattern.
 func fill(path, id string) string {

@@ -595,7 +595,9 @@ func upload(w http.ResponseWriter, r *http.Request) (string, []byte, error) {
 		return r.FormValue("kind"), nil, validate.Errors{{Field: "levy.file", Key: "levy.error.file_size", Args: []any{MaxFileSize >> 20}}}
 	}
 	if err != nil {
-		return "", nil, err
+		// Not a file upload at all (a form posted without its file part, a
+		// script's plain post): the user's error, not the server's.
+		return "", nil, validate.Errors{{Field: "levy.file", Key: "levy.error.file_missing"}}
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
