@@ -10,6 +10,7 @@ import (
 	"github.com/yangguang-cdpf/yangguang/internal/area"
 	"github.com/yangguang-cdpf/yangguang/internal/audit"
 	"github.com/yangguang-cdpf/yangguang/internal/i18n"
+	safe "github.com/yangguang-cdpf/yangguang/internal/sheet"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
 )
 
@@ -72,9 +73,10 @@ func Export(ctx context.Context, db *store.DB, s area.Scope, f ItemFilter, w io.
 	for i, it := range items {
 		k := byID[it.KindID]
 		l := loans[it.LoanID]
-		row := []any{it.AssetNo, it.KindName, it.KindCode, zh("device.class." + string(k.Class)), zh("device.source." + it.Source), it.ReceivedOn,
-			zh("device.condition." + string(it.Condition)), names[it.LocationCode], zh("device.status." + string(it.Status)), Yuan(k.UnitValueFen),
-			l.PersonName, l.DueOn, neutralise(it.Note)}
+		// Every text a user or an import typed goes through safe.Text.
+		row := []any{safe.Text(it.AssetNo), safe.Text(it.KindName), safe.Text(it.KindCode), zh("device.class." + string(k.Class)), zh("device.source." + it.Source), it.ReceivedOn,
+			zh("device.condition." + string(it.Condition)), safe.Text(names[it.LocationCode]), zh("device.status." + string(it.Status)), Yuan(k.UnitValueFen),
+			safe.Text(l.PersonName), l.DueOn, safe.Text(it.Note)}
 		if err := sw.SetRow("A"+strconv.Itoa(i+2), row); err != nil {
 			return 0, err
 		}
@@ -88,12 +90,4 @@ func Export(ctx context.Context, db *store.DB, s area.Scope, f ItemFilter, w io.
 	}
 	_, err = x.WriteTo(w)
 	return len(items), err
-}
-
-// neutralise keeps a typed note from being read as a formula.
-func neutralise(s string) string {
-	if s != "" && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r') {
-		return "'" + s
-	}
-	return s
 }

@@ -6,12 +6,12 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/xuri/excelize/v2"
 
 	"github.com/yangguang-cdpf/yangguang/internal/area"
 	"github.com/yangguang-cdpf/yangguang/internal/audit"
+	safe "github.com/yangguang-cdpf/yangguang/internal/sheet"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
 	"github.com/yangguang-cdpf/yangguang/internal/web"
 )
@@ -21,14 +21,6 @@ import (
 const ActionExport = "employ.export"
 
 var exportHeaders = []any{"姓名", "身份证号", "乡镇（街道）", "村（社区）", "就业形式", "用人单位", "开始日期", "结束日期", "月收入（元）", "备注"}
-
-// neutral keeps a cell from being read as a formula by a spreadsheet.
-func neutral(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
 
 // Export writes the records f finds inside s to w as an xlsx workbook (ID
 // numbers masked, as on the list), audited with the filter and count.
@@ -66,8 +58,8 @@ func Export(ctx context.Context, db *store.DB, s area.Scope, f RecordFilter, w i
 		if fm, ok := formOf(forms, r.Form); ok {
 			form = fm.NameZH
 		}
-		row := []any{neutral(r.Name), r.IDNumber, names[area.ParentOf(r.VillageCode)], names[r.VillageCode], form, neutral(r.Employer),
-			r.StartDate, r.EndDate, Yuan(r.MonthlyIncome), neutral(r.Note)}
+		row := []any{safe.Text(r.Name), r.IDNumber, names[area.ParentOf(r.VillageCode)], names[r.VillageCode], form, safe.Text(r.Employer),
+			r.StartDate, r.EndDate, Yuan(r.MonthlyIncome), safe.Text(r.Note)}
 		if err := sw.SetRow("A"+strconv.Itoa(i+2), row); err != nil {
 			return 0, err
 		}

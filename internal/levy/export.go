@@ -4,12 +4,12 @@ import (
 	"context"
 	"io"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
 
 	"github.com/yangguang-cdpf/yangguang/internal/area"
+	safe "github.com/yangguang-cdpf/yangguang/internal/sheet"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
 )
 
@@ -108,7 +108,7 @@ func WriteExport(w io.Writer, year int, rows []ExportRow) error {
 		if r.Known {
 			wage, amount = YuanPlain(r.WageUsedFen), YuanPlain(r.AmountFen)
 		}
-		cells := []any{neutralise(r.Name), r.CreditCode, statusZH[r.Status], r.Staff, r.Counted, r.ActualRatio, wage, amount, tierZH[r.Tier]}
+		cells := []any{safe.Text(r.Name), r.CreditCode, statusZH[r.Status], r.Staff, r.Counted, r.ActualRatio, wage, amount, tierZH[r.Tier]}
 		if err := sw.SetRow("A"+strconv.Itoa(i+2), cells); err != nil {
 			return err
 		}
@@ -119,12 +119,4 @@ func WriteExport(w io.Writer, year int, rows []ExportRow) error {
 	_ = x.SetColWidth(sheet, "A", "A", 36)
 	_ = x.SetColWidth(sheet, "B", "B", 22)
 	return x.Write(w)
-}
-
-// neutralise keeps a cell from being read as a formula by a spreadsheet.
-func neutralise(s string) string {
-	if s != "" && strings.ContainsRune("=+-@", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }

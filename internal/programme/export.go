@@ -10,6 +10,7 @@ import (
 
 	"github.com/yangguang-cdpf/yangguang/internal/area"
 	"github.com/yangguang-cdpf/yangguang/internal/audit"
+	safe "github.com/yangguang-cdpf/yangguang/internal/sheet"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
 )
 
@@ -43,7 +44,7 @@ func WriteRadarXLSX(ctx context.Context, w io.Writer, db *store.DB, s area.Scope
 	row := 1
 	rd, err := ComputeRadar(ctx, db, s, p, day, 0, func(c Candidate) error {
 		row++
-		return sw.SetRow("A"+strconv.Itoa(row), []any{names[area.ParentOf(c.VillageCode)], names[c.VillageCode], c.Name, c.Masked, c.Age,
+		return sw.SetRow("A"+strconv.Itoa(row), []any{safe.Text(names[area.ParentOf(c.VillageCode)]), safe.Text(names[c.VillageCode]), safe.Text(c.Name), c.Masked, c.Age,
 			c.Category.ZH(), c.Grade.ZH()})
 	})
 	if err != nil {
@@ -57,7 +58,7 @@ func WriteRadarXLSX(ctx context.Context, w io.Writer, db *store.DB, s area.Scope
 	}
 	_ = x.SetSheetRow("按乡镇统计", "A1", &[]any{"乡镇（街道）", "人数"})
 	for i, tc := range rd.Townships {
-		_ = x.SetSheetRow("按乡镇统计", "A"+strconv.Itoa(i+2), &[]any{tc.Name, tc.Count})
+		_ = x.SetSheetRow("按乡镇统计", "A"+strconv.Itoa(i+2), &[]any{safe.Text(tc.Name), tc.Count})
 	}
 	_ = x.SetSheetRow("按乡镇统计", "A"+strconv.Itoa(len(rd.Townships)+2), &[]any{"合计", rd.Total})
 	if err := x.Write(w); err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/yangguang-cdpf/yangguang/internal/area"
 	"github.com/yangguang-cdpf/yangguang/internal/audit"
+	safe "github.com/yangguang-cdpf/yangguang/internal/sheet"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
 )
 
@@ -95,7 +96,7 @@ func Export(ctx context.Context, db *store.DB, s area.Scope, f Filter, full bool
 			yes(p.MedicalInsurance), yes(p.PensionInsurance), p.HouseholdAddress, names[p.ResidenceVillageCode], p.ResidenceAddress}
 		values := make([]any, len(cells))
 		for i, c := range cells {
-			values[i] = neutralise(c)
+			values[i] = safe.Text(c)
 		}
 		values[4] = p.Age(today)
 		return sw.SetRow("A"+strconv.Itoa(row), values)

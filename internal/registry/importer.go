@@ -24,6 +24,7 @@ import (
 	"github.com/yangguang-cdpf/yangguang/internal/area"
 	"github.com/yangguang-cdpf/yangguang/internal/audit"
 	"github.com/yangguang-cdpf/yangguang/internal/i18n"
+	safe "github.com/yangguang-cdpf/yangguang/internal/sheet"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
 	"github.com/yangguang-cdpf/yangguang/internal/validate"
 )
@@ -1041,7 +1042,7 @@ func (rep *ImportReport) WriteReportCSV(w io.Writer, l i18n.Lang, mask bool) err
 		switch {
 		case r.Status == RowError:
 			for _, p := range r.Problems {
-				if err := cw.Write([]string{row, string(r.Status), rep.ColumnHeader(p.Column), neutralise(p.Message(l))}); err != nil {
+				if err := cw.Write([]string{row, string(r.Status), rep.ColumnHeader(p.Column), safe.Text(p.Message(l))}); err != nil {
 					return err
 				}
 			}
@@ -1052,7 +1053,7 @@ func (rep *ImportReport) WriteReportCSV(w io.Writer, l i18n.Lang, mask bool) err
 				field = append(field, rep.ColumnHeader(c.Column))
 				msg = append(msg, i18n.T(l, "registry.import.change", rep.ColumnHeader(c.Column), c.Before, c.After))
 			}
-			if err := cw.Write([]string{row, string(r.Status), strings.Join(field, "、"), neutralise(strings.Join(msg, "；"))}); err != nil {
+			if err := cw.Write([]string{row, string(r.Status), strings.Join(field, "、"), safe.Text(strings.Join(msg, "；"))}); err != nil {
 				return err
 			}
 		default:
@@ -1164,14 +1165,4 @@ func (rep *ImportReport) JSON(l i18n.Lang, mask bool) ImportReportJSON {
 		out.Rows = append(out.Rows, j)
 	}
 	return out
-}
-
-// neutralise keeps a spreadsheet from reading text as a formula (CSV or
-// formula injection): text starting with = + - @ (or a tab or carriage
-// return) gets a leading apostrophe.
-func neutralise(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }

@@ -305,11 +305,3 @@ func TestReadXLSX(t *testing.T) {
 		}
 	}
 }
-
-func TestNeutralise(t *testing.T) {
-	for in, want := range map[string]string{"=1+2": "'=1+2", "+86": "'+86", "-3": "'-3", "@x": "'@x", "\tx": "'\tx", "张三": "张三", "": "", "1=1": "1=1"} {
-		if got := neutralise(in); got != want {
-			t.Errorf("neutralise(%q) = %q, want %q", in, got, want)
-		}
-	}
-}

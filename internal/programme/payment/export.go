@@ -12,22 +12,13 @@ import (
 	"github.com/yangguang-cdpf/yangguang/internal/area"
 	"github.com/yangguang-cdpf/yangguang/internal/audit"
 	"github.com/yangguang-cdpf/yangguang/internal/registry"
+	safe "github.com/yangguang-cdpf/yangguang/internal/sheet"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
 )
 
 // bankHeaders are the columns of the bank/finance file (代发工资式的代发
 // 清单): what a county bank's batch upload asks for.
 var bankHeaders = []any{"序号", "姓名", "身份证号", "开户银行", "银行账号", "金额(元)", "备注"}
-
-// neutralise keeps a cell from being read as a formula (= + - @ and the
-// control characters spreadsheet programs also honour): text that comes
-// from people (names, notes) must stay text in the bank's spreadsheet.
-func neutralise(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
 
 // workbook holds the styles the exports share.
 type workbook struct {
@@ -68,7 +59,7 @@ func cell(col, row int) string {
 
 // str writes text, neutralised, as a text cell.
 func (wb *workbook) str(col, row int, v string) error {
-	if err := wb.x.SetCellStr(wb.sheet, cell(col, row), neutralise(v)); err != nil {
+	if err := wb.x.SetCellStr(wb.sheet, cell(col, row), safe.Text(v)); err != nil {
 		return err
 	}
 	return wb.x.SetCellStyle(wb.sheet, cell(col, row), cell(col, row), wb.text)
