@@ -6,8 +6,11 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/yangguang-cdpf/yangguang/internal/app"
 	"github.com/yangguang-cdpf/yangguang/internal/audit"
@@ -84,6 +87,39 @@ func TestCommandLine(t *testing.T) {
 	r = run(t, append([]string{"user", "list"}, db...)...)
 	if r.code != 0 || !strings.Contains(r.stdout, "newbie") || !strings.Contains(r.stdout, "停用") || !strings.Contains(r.stdout, "town101") {
 		t.Fatalf("list: %+v", r)
+	}
+	// The bank file of a paid batch of the demo; a draft batch is refused.
+	{
+		dbh, err := app.Open(context.Background(), dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var paid, draft string
+		dbh.QueryRow(`SELECT id FROM pay_batches WHERE state = 'paid' ORDER BY id LIMIT 1`).Scan(&paid)
+		dbh.QueryRow(`SELECT id FROM pay_batches WHERE state = 'draft' ORDER BY id LIMIT 1`).Scan(&draft)
+		dbh.Close()
+		if paid == "" || draft == "" {
+			t.Fatalf("the demo has no paid (%q) or draft (%q) payment batch", paid, draft)
+		}
+		xlsx := filepath.Join(dir, "bank.xlsx")
+		if r := run(t, append([]string{"export", "payments", "--batch", paid, "--out", xlsx}, db...)...); r.code != 0 || !strings.Contains(r.stdout, "已导出发放批次") {
+			t.Fatalf("export payments: %+v", r)
+		}
+		f, err := excelize.OpenFile(xlsx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, _ := f.GetRows(f.GetSheetList()[0])
+		f.Close()
+		if len(rows) < 3 || !slices.Contains(rows[0], "姓名") || !slices.Contains(rows[0], "银行账号") {
+			t.Fatalf("bank file rows: %v", rows)
+		}
+		if r := run(t, append([]string{"export", "payments", "--batch", draft, "--out", filepath.Join(dir, "draft.xlsx")}, db...)...); r.code == 0 {
+			t.Fatalf("a draft batch must not export: %+v", r)
+		}
+		if r := run(t, append([]string{"export", "payments", "--batch", "no-such-batch", "--out", filepath.Join(dir, "x.xlsx")}, db...)...); r.code == 0 || !strings.Contains(r.stderr, "没有 id 为") {
+			t.Fatalf("unknown batch: %+v", r)
+		}
 	}
 	if !storetest.OnPostgres() {
 		out := filepath.Join(dir, "copy.db")
