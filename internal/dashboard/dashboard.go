@@ -12,6 +12,7 @@ import (
 	"github.com/yangguang-cdpf/yangguang/internal/auth"
 	"github.com/yangguang-cdpf/yangguang/internal/certify"
 	"github.com/yangguang-cdpf/yangguang/internal/registry"
+	"github.com/yangguang-cdpf/yangguang/internal/report"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
 	"github.com/yangguang-cdpf/yangguang/internal/web"
 )
@@ -83,6 +84,29 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		data["CertOverdue"] = len(overdue)
+	}
+	now := time.Now()
+	// The waiting work of the areas a person reads: suspended programme
+	// cases, overdue device loans, the year's survey (each a count with
+	// its list; every count is one query on an indexed range).
+	work, err := report.WorklistsFor(r.Context(), h.DB, p, now)
+	if err != nil {
+		web.ServerError(w, r, err)
+		return
+	}
+	data["Work"] = work
+	if p.Can(auth.PermReportsRead) {
+		// The leaders' figures: the year's targets against what is done,
+		// computing only the indicators that have a target.
+		l := web.PrefsFrom(r).Lang
+		d, err := report.TargetsPanel(r.Context(), h.DB, l, p, now.Year())
+		if err == nil {
+			data["Targets"], err = report.TargetsHTML(l, d)
+		}
+		if err != nil {
+			web.ServerError(w, r, err)
+			return
+		}
 	}
 	var areas []web.NavItem
 	for _, it := range web.Areas {

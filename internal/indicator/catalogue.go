@@ -12,10 +12,15 @@ func declared(key, unit string, kind Kind, section string, target bool) Indicato
 	return Indicator{Key: key, Unit: unit, Kind: kind, Section: section, Target: target}
 }
 
+// stock marks a figure that is a state when asked (see Indicator.Stock).
+func stock(ind Indicator) Indicator { ind.Stock = true; return ind }
+
 // The mission map (shared/domain/MISSION-MAP.md), line by line: every F
-// and T. Those counted from the registry and certification records get
-// their Compute in registry.go and certify.go; the rest wait for their
-// area of work (see Provide).
+// and T. Each gets its Compute from the area that keeps its records
+// (registry.go, certify.go, employ.go, levy.go, survey.go, renovate.go,
+// programme.go); those whose area is not built yet — the activities log,
+// SMS, rights cases, legal aid, risk review, events, the archive, data
+// exchange — and the levy collected (not recorded) stay declared.
 func init() {
 	Register(
 		// (一) 转作风提状态 — internal activities log.
@@ -47,11 +52,11 @@ func init() {
 		declared("employment_income_3000_rate", "%", Percent, "p1.employment", false),
 
 		// (三) 提标准抓质量 — renovation, rehabilitation, devices, certification.
-		declared("renovation_planned", "户", Count, "p1.services", true),
+		stock(declared("renovation_planned", "户", Count, "p1.services", true)), // the year's list as it stands
 		declared("renovation_completed", "户", Count, "p1.services", true),
-		declared("renovation_in_preparation", "户", Count, "p1.services", false),
-		declared("child_rescue_standard_general", "元", Money, "p1.services", false), // 视力、听力、言语、智力、孤独症
-		declared("child_rescue_standard_cp", "元", Money, "p1.services", false),      // 脑瘫
+		stock(declared("renovation_in_preparation", "户", Count, "p1.services", false)),
+		stock(declared("child_rescue_standard_general", "元", Money, "p1.services", false)), // 视力、听力、言语、智力、孤独症
+		stock(declared("child_rescue_standard_cp", "元", Money, "p1.services", false)),      // 脑瘫
 		declared("child_rescue_persons", "人", Count, "p1.services", true),
 		declared("child_rescue_amount", "元", Money, "p1.services", false),
 		declared("psychiatric_drug_subsidy_persons", "人", Count, "p1.services", true),
@@ -94,6 +99,11 @@ func init() {
 	registerRegistryBreakdown()
 	provideRegistry()
 	provideCertify()
+	provideEmploy()
+	provideLevy()
+	provideSurvey()
+	provideRenovate()
+	provideProgrammes()
 }
 
 // DefaultTargets are the shipped yearly targets (the source report's part

@@ -111,7 +111,9 @@ func TestWorkReportFillsEveryFigure(t *testing.T) {
 		`<strong>3人</strong></a>残疾人办换证`,
 		// Not recorded yet: said so, never a number.
 		"召开党组理论学习中心组学习共<em>尚未在阳光系统中记录</em>",
-		"截至目前完成改造<em>尚未在阳光系统中记录</em>",
+		"短信推送（<em>尚未在阳光系统中记录</em>）",
+		// Recorded by an area of work: a number linking to that area's page.
+		`截至目前完成改造<a href="/renovation/figures?from=2026-01-01&amp;to=2026-06-30&amp;year=2026"><strong>0户</strong></a>`,
 		// Part two: next half's targets (the shipped 2026 defaults).
 		"全年计划开展职业技能培训<strong>200人次</strong>以上", "为<strong>128人</strong>提供残疾儿童康复救助",
 		"改造率达<strong>90.0%</strong>以上", "全年完成<strong>92户</strong>",
@@ -267,8 +269,11 @@ func TestXlsxReadsBack(t *testing.T) {
 	if r := found["集中评残次数"]; r[2] != "2" || r[3] != "次" || !strings.HasPrefix(r[7], "/reports/records/certify_sessions") {
 		t.Errorf("sessions row: %q", r)
 	}
-	if r := found["完成无障碍改造户数"]; r[2] != "尚未在阳光系统中记录" || r[4] != "92" || r[6] != "尚未记录" {
+	if r := found["完成无障碍改造户数"]; r[2] != "0" || r[4] != "92" || r[6] != "已统计" {
 		t.Errorf("renovation row: %q", r)
+	}
+	if r := found["残疾人就业保障金已征额"]; r[2] != "尚未在阳光系统中记录" || r[6] != "尚未记录" {
+		t.Errorf("levy collected row: %q", r)
 	}
 	if r := found["网上申请占比"]; r[2] != "50" {
 		t.Errorf("online row: %q", r)
@@ -471,8 +476,12 @@ func TestAPI(t *testing.T) {
 				t.Errorf("sessions: %+v", i)
 			}
 		case "renovation_completed":
-			if i.Value != nil || i.Recorded {
+			if i.Value == nil || *i.Value != "0" || !i.Recorded || !strings.HasPrefix(i.Records, "/renovation/figures?area=341599001000&") {
 				t.Errorf("renovation: %+v", i)
+			}
+		case "levy_collected":
+			if i.Value != nil || i.Recorded {
+				t.Errorf("levy collected: %+v", i)
 			}
 		}
 	}
@@ -495,6 +504,7 @@ func TestAPI(t *testing.T) {
 						Key      string
 						Display  string
 						Recorded bool
+						IsTarget bool `json:"is_target"`
 						Href     string
 					}
 				}
@@ -509,7 +519,7 @@ func TestAPI(t *testing.T) {
 		for _, sg := range p.Segments {
 			if sg.Figure != nil {
 				figures++
-				if sg.Figure.Recorded && sg.Figure.Href == "" && !strings.HasPrefix(sg.Figure.Key, "registry_updated") {
+				if sg.Figure.Recorded && !sg.Figure.IsTarget && sg.Figure.Href == "" && !strings.HasPrefix(sg.Figure.Key, "registry_updated") {
 					t.Errorf("figure %s has no records link", sg.Figure.Key)
 				}
 			}
@@ -558,7 +568,7 @@ func TestPanelHTMLForTheHomePage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, frag := range []string{`<svg class="chart" role="img" aria-labelledby="categories-title"`, "<caption>在册人数（按残疾等级）</caption>", "2026 年目标完成情况", "已设目标、数据待相关业务上线后统计", "职业技能培训人次"} {
+	for _, frag := range []string{`<svg class="chart" role="img" aria-labelledby="categories-title"`, "<caption>在册人数（按残疾等级）</caption>", "2026 年目标完成情况", "职业技能培训人次", "完成无障碍改造户数"} {
 		if !strings.Contains(string(html), frag) {
 			t.Errorf("panel lacks %q", frag)
 		}

@@ -21,7 +21,9 @@ import (
 
 // Migrations are the indicator targets and the report's edited texts. The
 // index on person_history(at) serves the register's "updated in the
-// period" figure (a range on the instant instead of a scan of the history).
+// period" figure (a range on the instant instead of a scan of the
+// history); the one on the survey's tasks its visits by day. They follow
+// the registry's and the survey's migrations.
 var Migrations = append(append([]store.Migration{}, indicator.Migrations...), store.Migration{
 	Version: 2026113081,
 	Name:    "report_texts",
@@ -37,7 +39,13 @@ CREATE TABLE report_texts (
 	PRIMARY KEY (period_from, period_to, area_code, paragraph)
 );
 CREATE INDEX report_person_history_at ON person_history(at, person_id);
-`})
+`}, store.Migration{
+	// The survey's visits by day (households visited, coverage) without
+	// reading every task's answers.
+	Version: 2026113082,
+	Name:    "report_survey_visits",
+	SQL:     `CREATE INDEX report_survey_visits ON survey_tasks(year, status, visited_on, village_code);`,
+})
 
 // Figure is one value in the report's text or tables.
 type Figure struct {
@@ -137,10 +145,18 @@ func PeriodName(l i18n.Lang, p indicator.Period) string {
 	return i18n.T(l, "report.period_name."+c, p.YearOf())
 }
 
-// RegionName is the name of scope s's area, or the whole county's.
+// RegionName is the name of scope s's area. The unlimited scope (the
+// CLI, a deployment-wide account) is named after the county when the
+// deployment holds one county, so the title reads "阳光县残联…", not "全县残联…".
 func RegionName(ctx context.Context, q store.Querier, l i18n.Lang, s area.Scope) (string, error) {
 	if s.IsAll() {
-		return i18n.T(l, "report.whole_area"), nil
+		var n int
+		var name string
+		err := q.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(MIN(name), '') FROM areas WHERE level = $1`, string(area.County)).Scan(&n, &name)
+		if err != nil || n != 1 {
+			return i18n.T(l, "report.whole_area"), err
+		}
+		return name, nil
 	}
 	a, err := area.Get(ctx, q, s.Code())
 	if err != nil {

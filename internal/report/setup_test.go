@@ -6,13 +6,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/yangguang-cdpf/yangguang/internal/app"
 	"github.com/yangguang-cdpf/yangguang/internal/area"
 	"github.com/yangguang-cdpf/yangguang/internal/audit"
-	"github.com/yangguang-cdpf/yangguang/internal/auth"
-	"github.com/yangguang-cdpf/yangguang/internal/calendar"
 	"github.com/yangguang-cdpf/yangguang/internal/certify"
 	"github.com/yangguang-cdpf/yangguang/internal/registry"
-	"github.com/yangguang-cdpf/yangguang/internal/report"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
 	"github.com/yangguang-cdpf/yangguang/internal/store/storetest"
 )
@@ -52,11 +50,8 @@ func setup(t *testing.T) *env {
 	t.Helper()
 	db := storetest.Open(t)
 	ctx := audit.WithActor(context.Background(), audit.Actor{ID: "u-test", Name: "test", Kind: "user"})
-	var list []store.Migration
-	for _, m := range [][]store.Migration{area.Migrations, audit.Migrations, auth.Migrations, registry.Migrations, calendar.Migrations, certify.Migrations, report.Migrations} {
-		list = append(list, m...)
-	}
-	if err := db.Migrate(ctx, list); err != nil {
+	// Every area's tables: the indicators read them all.
+	if err := db.Migrate(ctx, app.Migrations()); err != nil {
 		t.Fatal(err)
 	}
 	e := &env{t: t, db: db, ctx: ctx, persons: map[string]registry.Person{}, apps: map[string]string{}}
