@@ -25,6 +25,7 @@ import (
 	"github.com/yangguang-cdpf/yangguang/internal/auth"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
 	"github.com/yangguang-cdpf/yangguang/internal/store/storetest"
+	"github.com/yangguang-cdpf/yangguang/internal/web"
 )
 
 // Env is a running test system.
@@ -77,7 +78,14 @@ func New(t testing.TB) *Env {
 	if _, err := area.Import(audit.WithActor(ctx, audit.System), db, bytes.NewReader(CountyCSV(t))); err != nil {
 		t.Fatal(err)
 	}
+	// Every test client signs in from 127.0.0.1, and the suites fail
+	// sign-ins on purpose many times a minute: the per-address budget of
+	// failed sign-ins is off on the test server (the per-name and API
+	// budgets stay; internal/web tests the limiter itself).
+	limits := web.Limits
+	web.Limits.SignInPerIP = 0
 	a := app.New(db)
+	web.Limits = limits
 	srv := httptest.NewServer(a.Handler)
 	t.Cleanup(srv.Close)
 	return &Env{T: t, DB: db, App: a, Server: srv}
@@ -280,7 +288,10 @@ func (e *Env) API(method, path, token string, body any) Response {
 // database, as a server restart would; clients keep their cookies.
 func (e *Env) Restart() {
 	e.Server.Close()
+	limits := web.Limits
+	web.Limits.SignInPerIP = 0 // as in New
 	e.App = app.New(e.DB)
+	web.Limits = limits
 	e.Server = httptest.NewServer(e.App.Handler)
 	e.T.Cleanup(e.Server.Close)
 }
