@@ -16,7 +16,7 @@ import (
 // Ten failed sign-ins a minute from one address, then 429 with a Chinese
 // message, even for the right password; successes do not count.
 func TestSignInRateLimit(t *testing.T) {
-	e := apptest.New(t)
+	e := apptest.NewRateLimited(t)
 	e.CreateUser("staff", auth.RoleCountyStaff, auth.DeptCertification, "341599000000")
 	c := e.Anonymous()
 	for range 15 {
@@ -50,7 +50,7 @@ func TestSignInRateLimit(t *testing.T) {
 
 // An API token gets its per-minute budget, then 429 as the JSON error.
 func TestAPIRateLimit(t *testing.T) {
-	e := apptest.New(t)
+	e := apptest.NewRateLimited(t)
 	token := e.APIClient("民政局", "341599000000", auth.PermRegistryRead)
 	other := e.APIClient("医保局", "341599000000", auth.PermRegistryRead)
 	// The bucket refills as the calls run (10 a second at 600 a minute),
@@ -79,7 +79,7 @@ func TestAPIRateLimit(t *testing.T) {
 func TestSignInRateLimitPerName(t *testing.T) {
 	web.Limits = web.RateLimits{SignInPerUser: 3}
 	defer func() { web.Limits = web.DefaultRateLimits }()
-	e := apptest.New(t)
+	e := apptest.NewRateLimited(t)
 	c := e.Anonymous()
 	for range 3 {
 		if res := c.PostForm("/login", url.Values{"username": {"ghost"}, "password": {"x"}}); res.StatusCode != http.StatusUnauthorized {

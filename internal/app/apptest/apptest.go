@@ -40,6 +40,7 @@ type Env struct {
 	// which sign-ins spend as their second factor (a TOTP code is good
 	// only once per 30 seconds; tests sign in more often than that).
 	recovery map[string][]string
+	limits   web.RateLimits // the rate limits the server was built with
 }
 
 // CountyCSV is the demo county's area file, for tests that need areas.
@@ -69,6 +70,25 @@ func repoFile(rel string) string {
 // New starts a system with the demo county's areas and no accounts.
 func New(t testing.TB) *Env {
 	t.Helper()
+	// Every test client signs in from 127.0.0.1, and the suites fail
+	// sign-ins on purpose many times a minute: the per-address budget of
+	// failed sign-ins is off on the test server (the per-name and API
+	// budgets stay; NewRateLimited keeps them all).
+	l := web.Limits
+	l.SignInPerIP = 0
+	return newEnv(t, l)
+}
+
+// NewRateLimited starts a system with every rate limit of web.Limits (the
+// served defaults unless the test set others), for the tests of the
+// limits themselves.
+func NewRateLimited(t testing.TB) *Env {
+	t.Helper()
+	return newEnv(t, web.Limits)
+}
+
+func newEnv(t testing.TB, limits web.RateLimits) *Env {
+	t.Helper()
 	ctx := context.Background()
 	db, err := app.Open(ctx, storetest.DSN(t))
 	if err != nil {
@@ -78,17 +98,13 @@ func New(t testing.TB) *Env {
 	if _, err := area.Import(audit.WithActor(ctx, audit.System), db, bytes.NewReader(CountyCSV(t))); err != nil {
 		t.Fatal(err)
 	}
-	// Every test client signs in from 127.0.0.1, and the suites fail
-	// sign-ins on purpose many times a minute: the per-address budget of
-	// failed sign-ins is off on the test server (the per-name and API
-	// budgets stay; internal/web tests the limiter itself).
-	limits := web.Limits
-	web.Limits.SignInPerIP = 0
-	a := app.New(db)
+	saved := web.Limits
 	web.Limits = limits
+	a := app.New(db)
+	web.Limits = saved
 	srv := httptest.NewServer(a.Handler)
 	t.Cleanup(srv.Close)
-	return &Env{T: t, DB: db, App: a, Server: srv}
+	return &Env{T: t, DB: db, App: a, Server: srv, limits: limits}
 }
 
 // Password is the password of accounts made by CreateUser.
@@ -288,10 +304,10 @@ func (e *Env) API(method, path, token string, body any) Response {
 // database, as a server restart would; clients keep their cookies.
 func (e *Env) Restart() {
 	e.Server.Close()
-	limits := web.Limits
-	web.Limits.SignInPerIP = 0 // as in New
+	saved := web.Limits
+	web.Limits = e.limits // as when the Env started
 	e.App = app.New(e.DB)
-	web.Limits = limits
+	web.Limits = saved
 	e.Server = httptest.NewServer(e.App.Handler)
 	e.T.Cleanup(e.Server.Close)
 }
