@@ -39,7 +39,9 @@ func (p *Principal) Can(perm Perm) bool {
 	if p.Kind == "api" {
 		return slices.Contains(p.perms, perm)
 	}
-	return RoleHas(p.Role, perm)
+	// The one place the department rule of county staff applies: the
+	// router's guard, the templates' .Can and the handlers all ask here.
+	return RoleHas(p.Role, perm) && DeptAllows(p.Role, p.Department, perm)
 }
 
 type principalKey struct{}

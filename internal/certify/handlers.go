@@ -44,11 +44,10 @@ func (h *Handler) today() time.Time {
 	return time.Now()
 }
 
-// Routes registers the pages and the API. The route's permission is
-// checked by the router; dept adds the department rule of county staff
-// (auth.DeptAllows) until Principal.Can applies it itself.
+// Routes registers the pages and the API; the router checks each route's
+// permission (the department rule of county staff included).
 func (h *Handler) Routes(rt *web.Router) {
-	page := func(pattern string, perm auth.Perm, fn http.HandlerFunc) { rt.Page(pattern, perm, dept(perm, fn)) }
+	page := func(pattern string, perm auth.Perm, fn http.HandlerFunc) { rt.Page(pattern, perm, fn) }
 	page("GET /certify", auth.PermCertifyRead, h.overview)
 	page("GET /certify/applications", auth.PermCertifyRead, h.list)
 	page("GET /certify/applications/new", auth.PermCertifyApply, h.newForm)
@@ -83,17 +82,6 @@ func (h *Handler) Routes(rt *web.Router) {
 	page("GET /admin/certify-settings", auth.PermSettingsManage, h.settings)
 	page("POST /admin/certify-settings", auth.PermSettingsManage, h.saveSettings)
 	h.apiRoutes(rt)
-}
-
-// dept refuses county staff of another department (see auth.DeptAllows).
-func dept(perm auth.Perm, fn http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if p := auth.From(r.Context()); p != nil && !auth.DeptAllows(p.Role, p.Department, perm) {
-			web.Error(w, r, http.StatusForbidden, "error.forbidden")
-			return
-		}
-		fn(w, r)
-	}
 }
 
 func scope(r *http.Request) area.Scope { return auth.From(r.Context()).Scope }
@@ -373,7 +361,7 @@ func (h *Handler) detailPage(w http.ResponseWriter, r *http.Request, page web.Pa
 	d.Village, d.Township, d.NewVillage = names[a.VillageCode], names[area.ParentOf(a.VillageCode)], names[a.NewVillageCode]
 	for _, act := range Allowed(a.Status, a.Type) {
 		tr, _ := Next(a.Status, act, a.Type)
-		if p.Can(tr.Perm) && auth.DeptAllows(p.Role, p.Department, tr.Perm) && act != ActAssess {
+		if p.Can(tr.Perm) && act != ActAssess {
 			d.Allowed[string(act)] = true
 			switch {
 			case containsAction([]Action{ActReturn, ActPublish, ActRefuse, ActApprove, ActReject}, act):

@@ -42,10 +42,10 @@ func (h *Handler) today() time.Time {
 	return time.Now()
 }
 
-// Routes registers the pages and the API. dept adds the department rule
-// of county staff (auth.DeptAllows) until Principal.Can applies it.
+// Routes registers the pages and the API; the router checks each route's
+// permission (the department rule of county staff included).
 func (h *Handler) Routes(rt *web.Router) {
-	page := func(pattern string, perm auth.Perm, fn http.HandlerFunc) { rt.Page(pattern, perm, dept(perm, fn)) }
+	page := func(pattern string, perm auth.Perm, fn http.HandlerFunc) { rt.Page(pattern, perm, fn) }
 	read, apply, write := auth.PermProgrammeRead, auth.PermProgrammeApply, auth.PermProgrammeWrite
 	page("GET /devices", read, h.inventory)
 	page("GET /devices/export", read, h.export)
@@ -75,17 +75,6 @@ func (h *Handler) Routes(rt *web.Router) {
 	h.apiRoutes(rt)
 }
 
-// dept refuses county staff of another department (see auth.DeptAllows).
-func dept(perm auth.Perm, fn http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if p := auth.From(r.Context()); p != nil && !auth.DeptAllows(p.Role, p.Department, perm) {
-			web.Error(w, r, http.StatusForbidden, "error.forbidden")
-			return
-		}
-		fn(w, r)
-	}
-}
-
 func scope(r *http.Request) area.Scope { return auth.From(r.Context()).Scope }
 
 func lang(r *http.Request) i18n.Lang { return web.PrefsFrom(r).Lang }
@@ -94,7 +83,7 @@ func lang(r *http.Request) i18n.Lang { return web.PrefsFrom(r).Lang }
 // included (for showing forms; routes check again).
 func may(r *http.Request, perm auth.Perm) bool {
 	p := auth.From(r.Context())
-	return p.Can(perm) && auth.DeptAllows(p.Role, p.Department, perm)
+	return p.Can(perm)
 }
 
 func crumbs(r *http.Request, steps ...web.Crumb) []web.Crumb {

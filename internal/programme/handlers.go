@@ -46,10 +46,10 @@ func (h *Handler) today() time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }
 
-// Routes registers the pages and the API. dept adds the department rule
-// of county staff (auth.DeptAllows), as certify does.
+// Routes registers the pages and the API; the router checks each route's
+// permission (the department rule of county staff included).
 func (h *Handler) Routes(rt *web.Router) {
-	page := func(pattern string, perm auth.Perm, fn http.HandlerFunc) { rt.Page(pattern, perm, dept(perm, fn)) }
+	page := func(pattern string, perm auth.Perm, fn http.HandlerFunc) { rt.Page(pattern, perm, fn) }
 	page("GET /programmes", auth.PermProgrammeRead, h.list)
 	page("GET /programmes/new", auth.PermProgrammeWrite, h.newProgramme)
 	page("POST /programmes", auth.PermProgrammeWrite, h.saveProgramme)
@@ -74,20 +74,9 @@ func (h *Handler) Routes(rt *web.Router) {
 	h.apiRoutes(rt)
 }
 
-// dept refuses county staff of another department (see auth.DeptAllows).
-func dept(perm auth.Perm, fn http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if p := auth.From(r.Context()); p != nil && !auth.DeptAllows(p.Role, p.Department, perm) {
-			web.Error(w, r, http.StatusForbidden, "error.forbidden")
-			return
-		}
-		fn(w, r)
-	}
-}
-
 // may reports whether the principal may make a move needing perm.
 func may(p *auth.Principal, perm auth.Perm) bool {
-	return p.Can(perm) && (p.Kind == "api" || auth.DeptAllows(p.Role, p.Department, perm))
+	return p.Can(perm)
 }
 
 func scope(r *http.Request) area.Scope { return auth.From(r.Context()).Scope }

@@ -44,11 +44,10 @@ func (h *Handler) today() time.Time {
 	return time.Now()
 }
 
-// Routes registers the pages and the API. The router checks each route's
-// permission; dept adds the department rule of county staff
-// (auth.DeptAllows), as in certify.
+// Routes registers the pages and the API; the router checks each route's
+// permission (the department rule of county staff included).
 func (h *Handler) Routes(rt *web.Router) {
-	page := func(pattern string, perm auth.Perm, fn http.HandlerFunc) { rt.Page(pattern, perm, dept(perm, fn)) }
+	page := func(pattern string, perm auth.Perm, fn http.HandlerFunc) { rt.Page(pattern, perm, fn) }
 	page("GET /renovation", auth.PermProgrammeRead, h.list)
 	page("GET /renovation/new", auth.PermProgrammeApply, h.newForm)
 	page("POST /renovation", auth.PermProgrammeApply, h.create)
@@ -75,21 +74,10 @@ func (h *Handler) Routes(rt *web.Router) {
 	h.apiRoutes(rt)
 }
 
-// dept refuses county staff of another department (see auth.DeptAllows).
-func dept(perm auth.Perm, fn http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if p := auth.From(r.Context()); p != nil && !auth.DeptAllows(p.Role, p.Department, perm) {
-			web.Error(w, r, http.StatusForbidden, "error.forbidden")
-			return
-		}
-		fn(w, r)
-	}
-}
-
 // may reports whether the principal may do what perm allows, department
 // included (for showing forms; routes check again).
 func may(p *auth.Principal, perm auth.Perm) bool {
-	return p.Can(perm) && (p.Kind == "api" || auth.DeptAllows(p.Role, p.Department, perm))
+	return p.Can(perm)
 }
 
 func scope(r *http.Request) area.Scope { return auth.From(r.Context()).Scope }
