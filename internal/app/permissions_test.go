@@ -130,69 +130,8 @@ func TestPermissionTable(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the whole route table; not under -short")
 	}
-	ctx := audit.WithActor(context.Background(), audit.System)
-	db, err := app.Open(ctx, storetest.DSN(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := demo.Create(ctx, db, demo.Options{Persons: 150, Today: time.Now()}); err != nil {
-		t.Fatal(err)
-	}
-	a := app.New(db)
-	srv := httptest.NewServer(a.Handler)
-	t.Cleanup(srv.Close)
-	e := &apptest.Env{T: t, DB: db, App: a, Server: srv}
-
-	// Objects per kind, in township A (the worker's) and township B.
-	type pair struct{ in, out string }
-	ids := map[string]pair{}
-	for _, k := range scopedKinds {
-		var p pair
-		db.QueryRowContext(ctx, k.query, townA[:9]+"%").Scan(&p.in)
-		db.QueryRowContext(ctx, k.query, townB[:9]+"%").Scan(&p.out)
-		if p.in == "" || p.out == "" {
-			t.Logf("no demo object in both townships for %s: scope not checked there", k.prefixes[0])
-		}
-		ids[k.prefixes[0]] = p
-	}
-
-	principals := []permPrincipal{
-		{"p_admin", auth.RoleCountyAdmin, "", "*"},
-		{"p_security", auth.RoleSecurityAdmin, "", "*"},
-		{"p_auditor", auth.RoleAuditor, "", "*"},
-		{"p_leader", auth.RoleLeader, "", "*"},
-		{"p_expert", auth.RoleExpert, "", "*"},
-		{"p_employer", auth.RoleEmployer, "", "*"},
-		{"p_town", auth.RoleTownshipWorker, "", townA},
-		{"p_village", auth.RoleVillageWorker, "", villageA},
-	}
-	for _, d := range auth.Departments {
-		principals = append(principals, permPrincipal{"p_staff_" + string(d), auth.RoleCountyStaff, d, "*"})
-	}
-	clients := map[string]*apptest.Client{}
-	for _, p := range principals {
-		scope := p.scope
-		if scope == "*" {
-			scope = "341599000000"
-		}
-		if p.role == auth.RoleEmployer {
-			scope = "*"
-		}
-		e.CreateUser(p.user, p.role, p.dept, scope)
-		clients[p.user] = e.SignIn(p.user)
-	}
-	// The employer account declares for one unit (unlinked it is refused).
-	if err := db.InTx(ctx, func(tx *store.Tx) error {
-		var emp string
-		if err := tx.QueryRowContext(ctx, `SELECT id FROM levy_employers ORDER BY id LIMIT 1`).Scan(&emp); err != nil {
-			return err
-		}
-		return levy.LinkAccount(ctx, tx, area.All(), emp, "p_employer")
-	}); err != nil {
-		t.Fatal(err)
-	}
-
+	w := newPermWorld(t, 150)
+	e, ids, principals, clients := w.e, w.ids, w.principals, w.clients
 	call := func(c *apptest.Client, method, path string) apptest.Response {
 		if method == http.MethodGet {
 			return c.Get(path)
@@ -349,4 +288,86 @@ func sameAsNone(res, none apptest.Response) bool {
 
 func isSignInRedirect(res apptest.Response) bool {
 	return res.StatusCode == http.StatusSeeOther && strings.HasPrefix(res.Header.Get("Location"), "/login")
+}
+
+// idPair is an object of one kind in township A (the worker's) and one in
+// township B.
+type idPair struct{ in, out string }
+
+// permWorld is the system the permission table and the hostile-input sweep
+// run against: the demo county with persons, one signed-in client per
+// principal (county staff by department), the employer linked to a unit,
+// and an object of every scoped kind in townships A and B.
+type permWorld struct {
+	e          *apptest.Env
+	principals []permPrincipal
+	clients    map[string]*apptest.Client
+	ids        map[string]idPair // by the kind's first prefix
+}
+
+func newPermWorld(t *testing.T, persons int) *permWorld {
+	t.Helper()
+	ctx := audit.WithActor(context.Background(), audit.System)
+	db, err := app.Open(ctx, storetest.DSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := demo.Create(ctx, db, demo.Options{Persons: persons, Today: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	a := app.New(db)
+	srv := httptest.NewServer(a.Handler)
+	t.Cleanup(srv.Close)
+	e := &apptest.Env{T: t, DB: db, App: a, Server: srv}
+
+	// Objects per kind, in township A (the worker's) and township B.
+	ids := map[string]idPair{}
+	for _, k := range scopedKinds {
+		var p idPair
+		db.QueryRowContext(ctx, k.query, townA[:9]+"%").Scan(&p.in)
+		db.QueryRowContext(ctx, k.query, townB[:9]+"%").Scan(&p.out)
+		if p.in == "" || p.out == "" {
+			t.Logf("no demo object in both townships for %s: scope not checked there", k.prefixes[0])
+		}
+		ids[k.prefixes[0]] = p
+	}
+
+	principals := []permPrincipal{
+		{"p_admin", auth.RoleCountyAdmin, "", "*"},
+		{"p_security", auth.RoleSecurityAdmin, "", "*"},
+		{"p_auditor", auth.RoleAuditor, "", "*"},
+		{"p_leader", auth.RoleLeader, "", "*"},
+		{"p_expert", auth.RoleExpert, "", "*"},
+		{"p_employer", auth.RoleEmployer, "", "*"},
+		{"p_town", auth.RoleTownshipWorker, "", townA},
+		{"p_village", auth.RoleVillageWorker, "", villageA},
+	}
+	for _, d := range auth.Departments {
+		principals = append(principals, permPrincipal{"p_staff_" + string(d), auth.RoleCountyStaff, d, "*"})
+	}
+	clients := map[string]*apptest.Client{}
+	for _, p := range principals {
+		scope := p.scope
+		if scope == "*" {
+			scope = "341599000000"
+		}
+		if p.role == auth.RoleEmployer {
+			scope = "*"
+		}
+		e.CreateUser(p.user, p.role, p.dept, scope)
+		clients[p.user] = e.SignIn(p.user)
+	}
+	// The employer account declares for one unit (unlinked it is refused).
+	if err := db.InTx(ctx, func(tx *store.Tx) error {
+		var emp string
+		if err := tx.QueryRowContext(ctx, `SELECT id FROM levy_employers ORDER BY id LIMIT 1`).Scan(&emp); err != nil {
+			return err
+		}
+		return levy.LinkAccount(ctx, tx, area.All(), emp, "p_employer")
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	return &permWorld{e: e, principals: principals, clients: clients, ids: ids}
 }

@@ -269,7 +269,12 @@ func formFile(r *http.Request, field string, limit int64) (string, []byte, error
 }
 
 func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
-	_ = r.ParseMultipartForm(8 << 20)
+	// A form without a file may come URL-encoded; a multipart body that
+	// cannot be read is refused, not taken for an empty form.
+	if err := r.ParseMultipartForm(8 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		web.Error(w, r, http.StatusBadRequest, "error.bad_request")
+		return
+	}
 	c, _ := strconv.Atoi(r.FormValue("category"))
 	n := NewApplication{Type: Type(r.FormValue("type")), Channel: r.FormValue("channel"), IDNumber: r.FormValue("id_number"), Name: r.FormValue("name"),
 		VillageCode: r.FormValue("village_code"), Phone: r.FormValue("phone"), Category: registry.Category(c),
@@ -534,7 +539,12 @@ func (h *Handler) visit(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) attach(w http.ResponseWriter, r *http.Request) {
-	_ = r.ParseMultipartForm(8 << 20)
+	// A form without a file may come URL-encoded; a multipart body that
+	// cannot be read is refused, not taken for an empty form.
+	if err := r.ParseMultipartForm(8 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		web.Error(w, r, http.StatusBadRequest, "error.bad_request")
+		return
+	}
 	kind := r.FormValue("kind")
 	fname, data, err := formFile(r, "file", 11<<20)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -50,9 +51,17 @@ func cmdImportPersons(e *env, args []string) error {
 		return errors.New("用法: yangguang import persons FILE.xlsx|FILE.csv [--dry-run] [--report REPORT.csv]")
 	}
 	path := rest[0]
-	format := registry.FormatOf(path)
+	// The content decides the format, as on the import page.
+	head := make([]byte, 512)
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	n, _ := io.ReadFull(f, head)
+	f.Close()
+	format := registry.SniffFormat(head[:n])
 	if format == "" {
-		return errors.New("只能导入 .xlsx 或 .csv 文件")
+		return errors.New("只能导入 Excel 工作簿（.xlsx）或 CSV 文本文件")
 	}
 	s, err := scopeFlag(*scopeCode)
 	if err != nil {

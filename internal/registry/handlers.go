@@ -209,8 +209,9 @@ func (h *Handler) saveFilter(w http.ResponseWriter, r *http.Request) {
 	// The page re-renders the search being saved.
 	r.URL.RawQuery = query
 	var es validate.Errors
-	err := h.DB.InTx(r.Context(), func(tx *store.Tx) error {
-		_, err := SaveFilter(r.Context(), tx, auth.From(r.Context()).ID, r.PostFormValue("name"), query)
+	var saved SavedFilter
+	err := h.DB.InTx(r.Context(), func(tx *store.Tx) (err error) {
+		saved, err = SaveFilter(r.Context(), tx, auth.From(r.Context()).ID, r.PostFormValue("name"), query)
 		return err
 	})
 	if errors.As(err, &es) {
@@ -221,7 +222,9 @@ func (h *Handler) saveFilter(w http.ResponseWriter, r *http.Request) {
 		web.ServerError(w, r, err)
 		return
 	}
-	web.Redirect(w, r, "/registry?"+query)
+	// The saved query, as re-encoded: the posted one is raw text and
+	// must not reach the Location header.
+	web.Redirect(w, r, "/registry?"+saved.Query)
 }
 
 func (h *Handler) deleteFilter(w http.ResponseWriter, r *http.Request) {

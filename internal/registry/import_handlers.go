@@ -177,7 +177,7 @@ func (h *ImportHandler) upload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer file.Close()
-	format := FormatOf(hdr.Filename)
+	format, body := SniffReader(file)
 	if format == "" {
 		h.formError(w, r, fileError("registry.import.error.format"))
 		return
@@ -187,7 +187,7 @@ func (h *ImportHandler) upload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := auth.From(r.Context())
-	u, err := h.save(file, upload{FileName: filepath.Base(hdr.Filename), Format: format, UserID: p.ID, Scope: p.Scope.Code()})
+	u, err := h.save(body, upload{FileName: filepath.Base(hdr.Filename), Format: format, UserID: p.ID, Scope: p.Scope.Code()})
 	if err != nil {
 		web.ServerError(w, r, err)
 		return
@@ -411,7 +411,7 @@ func (h *ImportHandler) apiImport(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
 	var body io.Reader = r.Body
-	name, format := q.Get("name"), q.Get("format")
+	name := q.Get("name")
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
 		file, hdr, err := r.FormFile("file")
 		if err != nil {
@@ -420,14 +420,10 @@ func (h *ImportHandler) apiImport(w http.ResponseWriter, r *http.Request) {
 		}
 		defer file.Close()
 		body, name = file, hdr.Filename
-		if format == "" {
-			format = FormatOf(hdr.Filename)
-		}
 	}
+	// The content decides the format (?format= is no longer needed).
+	format, body := SniffReader(body)
 	if format == "" {
-		format = FormatOf(name)
-	}
-	if format != FormatXLSX && format != FormatCSV {
 		web.JSONError(w, r, http.StatusBadRequest, "bad_request", "registry.import.error.format")
 		return
 	}

@@ -150,7 +150,7 @@ func TestImportAPIAndDownloads(t *testing.T) {
 		s.rt.ServeHTTP(rec, req)
 		return rec
 	}
-	if rec := api("/api/v1/persons/import?format=pdf", file); rec.Code != http.StatusBadRequest {
+	if rec := api("/api/v1/persons/import?format=csv", "%PDF-1.7\n"); rec.Code != http.StatusBadRequest {
 		t.Errorf("bad format: %d", rec.Code)
 	}
 	if rec := api("/api/v1/persons/import?format=csv&mode=maybe", file); rec.Code != http.StatusBadRequest {

@@ -9,13 +9,13 @@ package registry
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -238,15 +238,42 @@ const (
 	FormatCSV  = "csv"
 )
 
-// FormatOf tells the format from a file name ("" when neither).
-func FormatOf(name string) string {
-	switch strings.ToLower(filepath.Ext(name)) {
-	case ".xlsx", ".xlsm":
+// SniffFormat tells an import file's format from its first bytes, never
+// from its name (a renamed or mislabelled file is read as what it is): an
+// xlsx workbook is a zip archive (PK\x03\x04); any other file without NUL
+// bytes in its start is text, read as CSV in UTF-8 or GB18030 (openCSV
+// tells which). Anything else — an old .xls, a PDF, a picture, UTF-16
+// text — is "" .
+func SniffFormat(head []byte) string {
+	if bytes.HasPrefix(head, []byte("PK\x03\x04")) {
 		return FormatXLSX
-	case ".csv", ".txt":
-		return FormatCSV
 	}
-	return ""
+	for _, magic := range notText {
+		if bytes.HasPrefix(head, []byte(magic)) {
+			return ""
+		}
+	}
+	if bytes.IndexByte(head, 0) >= 0 {
+		return ""
+	}
+	return FormatCSV
+}
+
+// notText are the starts of files staff upload by mistake that may have
+// no NUL byte early on: PDF, PNG, JPEG, GIF, an old .xls (OLE2), RAR,
+// 7-Zip and gzip archives, and UTF-16 text (its byte order marks are no
+// GB18030).
+var notText = []string{"\xff\xfe", "\xfe\xff", "%PDF", "\x89PNG", "\xff\xd8\xff", "GIF8", "\xd0\xcf\x11\xe0", "Rar!", "7z\xbc\xaf", "\x1f\x8b"}
+
+// sniffLen is how much of a file SniffFormat looks at.
+const sniffLen = 512
+
+// SniffReader returns the format of the file r reads and a reader of the
+// whole file.
+func SniffReader(r io.Reader) (string, io.Reader) {
+	br := bufio.NewReaderSize(r, sniffLen)
+	head, _ := br.Peek(sniffLen)
+	return SniffFormat(head), br
 }
 
 // OpenImportFile opens an .xlsx or .csv file of persons and finds its

@@ -129,8 +129,13 @@ type Filter struct {
 // name.
 func List(ctx context.Context, q store.Querier, s area.Scope, f Filter) ([]Renovation, error) {
 	if f.AreaCode != "" {
+		// The code is checked before ScopeOf reads its digit groups: a
+		// short one from a query string must not panic.
+		if !area.ValidCode(f.AreaCode) {
+			return nil, nil
+		}
 		a := area.ScopeOf(f.AreaCode)
-		if !area.ValidCode(f.AreaCode) || !s.Covers(a) {
+		if !s.Covers(a) {
 			return nil, nil
 		}
 		s = a

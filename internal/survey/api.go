@@ -77,7 +77,7 @@ type progressJSON struct {
 }
 
 func (h *Handler) apiProgress(w http.ResponseWriter, r *http.Request) {
-	year, _ := strconv.Atoi(r.PathValue("year"))
+	year := yearParam(r.PathValue("year"))
 	rp, err := ProgressOf(r.Context(), h.DB, scope(r), year, h.today())
 	if err != nil {
 		apiFail(w, r, err)
@@ -96,7 +96,7 @@ func (h *Handler) apiProgress(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) apiTasks(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	year, _ := strconv.Atoi(q.Get("year"))
+	year := yearParam(q.Get("year"))
 	offset, _ := strconv.Atoi(q.Get("offset"))
 	limit, _ := strconv.Atoi(q.Get("limit"))
 	rows, err := ListTasks(r.Context(), h.DB, scope(r), TaskFilter{Year: year, AreaCode: q.Get("area"), Status: Status(q.Get("status")),

@@ -128,7 +128,7 @@ func (h *Handler) overviewPage(w http.ResponseWriter, r *http.Request, page web.
 			d.NextYear++
 		}
 	}
-	d.Year, _ = strconv.Atoi(r.URL.Query().Get("year"))
+	d.Year = yearParam(r.URL.Query().Get("year"))
 	if d.Year == 0 && len(d.Rounds) > 0 {
 		d.Year = d.Rounds[0].Year
 	}
@@ -186,7 +186,7 @@ func (h *Handler) roundDone(w http.ResponseWriter, r *http.Request, err error, f
 }
 
 func (h *Handler) openRound(w http.ResponseWriter, r *http.Request) {
-	year, _ := strconv.Atoi(strings.TrimSpace(r.PostFormValue("year")))
+	year := yearParam(r.PostFormValue("year"))
 	due := strings.TrimSpace(r.PostFormValue("due_on"))
 	err := h.DB.InTx(r.Context(), func(tx *store.Tx) error {
 		_, _, err := OpenRound(r.Context(), tx, principal(r), year, due, h.today())
@@ -200,13 +200,13 @@ func (h *Handler) openRound(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) closeRound(w http.ResponseWriter, r *http.Request) {
-	year, _ := strconv.Atoi(r.PathValue("year"))
+	year := yearParam(r.PathValue("year"))
 	err := h.DB.InTx(r.Context(), func(tx *store.Tx) error { return CloseRound(r.Context(), tx, principal(r), year, h.today()) })
 	h.roundDone(w, r, err, "flash.saved", nil)
 }
 
 func (h *Handler) refresh(w http.ResponseWriter, r *http.Request) {
-	year, _ := strconv.Atoi(r.PathValue("year"))
+	year := yearParam(r.PathValue("year"))
 	p := principal(r)
 	if !ByWorker.Allows(p.Role) {
 		h.roundDone(w, r, &RefusedError{Key: "survey.error.role_worker"}, "", nil)
@@ -256,7 +256,7 @@ func (h *Handler) tasks(w http.ResponseWriter, r *http.Request) {
 		web.ServerError(w, r, err)
 		return
 	}
-	d.Year, _ = strconv.Atoi(q.Get("year"))
+	d.Year = yearParam(q.Get("year"))
 	if d.Year == 0 && len(d.Rounds) > 0 {
 		d.Year = d.Rounds[0].Year
 	}
@@ -544,7 +544,7 @@ func (h *Handler) taskDone(w http.ResponseWriter, r *http.Request, err error, fo
 
 func (h *Handler) export(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	year, _ := strconv.Atoi(r.URL.Query().Get("year"))
+	year := yearParam(r.URL.Query().Get("year"))
 	rp, err := ProgressOf(ctx, h.DB, scope(r), year, h.today())
 	if errors.Is(err, store.ErrNotFound) {
 		web.Error(w, r, http.StatusNotFound, "error.not_found")
@@ -564,4 +564,15 @@ func (h *Handler) export(w http.ResponseWriter, r *http.Request) {
 	if err := ExportProgress(rp, counts, w); err != nil {
 		web.ServerError(w, r, err)
 	}
+}
+
+// yearParam reads a year from a form, a query or a path: what is not a
+// number of at most four digits counts as none (0). strconv.Atoi answers
+// an overflow with the largest int, which PostgreSQL's INTEGER refuses.
+func yearParam(s string) int {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil || n < 0 || n > 9999 {
+		return 0
+	}
+	return n
 }

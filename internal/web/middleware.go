@@ -85,6 +85,9 @@ func Middleware(a *auth.Service, next http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	h := sessions(a, csrf(RateLimit(a, next)))
 	return observe(recoverer(headers(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !checkText(w, r, r.URL.Query()) {
+			return
+		}
 		if strings.HasPrefix(r.URL.Path, "/api/") {
 			h.ServeHTTP(w, r) // token-authenticated, no cookies: no CSRF exposure
 			return
@@ -197,9 +200,14 @@ func csrf(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, 32<<20)
+		if !parseFormBody(w, r) {
+			return
+		}
 		if !validCSRF(r) {
 			Error(w, r, http.StatusForbidden, "error.csrf")
+			return
+		}
+		if !checkText(w, r, r.Form) {
 			return
 		}
 		next.ServeHTTP(w, r)

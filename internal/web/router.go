@@ -149,6 +149,9 @@ func (rt *Router) apiGuard(perm auth.Perm, h http.HandlerFunc) http.Handler {
 			rt.deny(w, r, perm)
 			return
 		}
+		if !checkJSON(w, r) {
+			return
+		}
 		h(w, r)
 	})
 }
