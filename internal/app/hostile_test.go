@@ -92,6 +92,9 @@ type hostile struct {
 	// outcome
 	calls    int
 	snapTime time.Duration
+	byRoute  map[string]map[int]int // "METHOD /route" → status → count
+	paths    map[string]string      // "METHOD /route" → the path the sweep sent to
+	listed   map[string]string      // API list path → the first id it lists
 	statuses map[int]int
 	stored   int // hostile values stored exactly and seen escaped
 	bugs     []string
@@ -111,11 +114,11 @@ func TestHostileInput(t *testing.T) {
 	// fails sign-ins on purpose: no rate limits on its server.
 	saved := web.Limits
 	web.Limits = web.RateLimits{}
-	w := newPermWorld(t, 40)
+	w := newPermWorld(t, 150)
 	web.Limits = saved
 	e := w.e
 	h := &hostile{t: t, w: w, routes: e.App.Router.Routes(), concrete: map[string]string{}, forms: map[string]hForm{},
-		pages: map[string][]string{}, statuses: map[int]int{}, known: map[string]bool{}, victims: map[string]string{}}
+		pages: map[string][]string{}, statuses: map[int]int{}, byRoute: map[string]map[int]int{}, paths: map[string]string{}, listed: map[string]string{}, known: map[string]bool{}, victims: map[string]string{}}
 	for _, r := range h.routes {
 		h.res = append(h.res, hRouteRegexp(r.Path))
 	}
@@ -158,6 +161,17 @@ func TestHostileInput(t *testing.T) {
 	}
 	t.Logf("snapshots took %s", h.snapTime)
 	t.Logf("%d hostile requests (%s); %d forms found on %d pages; %d hostile values stored exactly", h.calls, strings.Join(dist, " "), len(h.forms), h.pageCount(), h.stored)
+	// Routes that never answered with a form or a validation result: the
+	// object was not found or the input was refused before the handler
+	// looked at it. Logged, so that what the sweep reaches is visible.
+	var unreached []string
+	for key, st := range h.byRoute {
+		if !strings.HasPrefix(key, "GET ") && st[200]+st[201]+st[303]+st[409]+st[422] == 0 {
+			unreached = append(unreached, fmt.Sprintf("%s %v %s", key, st, h.paths[key]))
+		}
+	}
+	sort.Strings(unreached)
+	t.Logf("%d of %d routes never reached the handler's checks: %s", len(unreached), len(h.byRoute), strings.Join(unreached, "\n"))
 	for _, b := range h.bugs {
 		t.Error(b)
 	}
@@ -251,6 +265,63 @@ func (h *hostile) victimPath(route string) (string, bool) {
 	return "", false
 }
 
+// apiConcrete makes a concrete path for an API route: each {id}-like
+// placeholder gets the first id the API lists at the path before it
+// (GET /api/v1/employment/campaigns for /api/v1/employment/campaigns/{id}),
+// else the page routes' ids (concreteFor).
+func (h *hostile) apiConcrete(route string) string {
+	segs := strings.Split(route, "/")
+	out := slices.Clone(segs)
+	for i, seg := range segs {
+		if !strings.HasPrefix(seg, "{") || seg == "{$}" || seg == "{year}" {
+			continue
+		}
+		list := strings.Join(out[:i], "/")
+		id, ok := h.listed[list]
+		if !ok {
+			if r, found := h.routeOf(http.MethodGet, list); found && r.API && !strings.Contains(r.Path, "{") {
+				res := h.w.e.API(http.MethodGet, list, h.token, nil)
+				var v any
+				if json.Unmarshal([]byte(res.Body), &v) == nil {
+					id = hFirstID(v)
+				}
+			}
+			h.listed[list] = id
+		}
+		if id == "" {
+			return h.concreteFor(route)
+		}
+		out[i] = id
+	}
+	return fill(strings.Join(out, "/"), noSuchID)
+}
+
+// hFirstID finds the first "id" of an object in a list of a JSON answer.
+func hFirstID(v any) string {
+	switch x := v.(type) {
+	case []any:
+		for _, e := range x {
+			if m, ok := e.(map[string]any); ok {
+				if id, ok := m["id"].(string); ok && id != "" {
+					return id
+				}
+			}
+		}
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if id := hFirstID(x[k]); id != "" {
+				return id
+			}
+		}
+	}
+	return ""
+}
+
 // concreteFor makes a concrete path for a route: a victim's id for the
 // administration routes, else the ids of a crawled page sharing the
 // route's placeholders, else the permission table's object of the kind,
@@ -330,22 +401,24 @@ func (h *hostile) crawl() {
 				queue = append(queue, v)
 				continue
 			}
-			if _, ok := kindOf(r.Path); ok || !strings.Contains(strings.ReplaceAll(r.Path, "{$}", ""), "{") {
+			if k, ok := kindOf(r.Path); (ok && h.w.ids[k.prefixes[0]].in != "") || !strings.Contains(strings.ReplaceAll(r.Path, "{$}", ""), "{") {
 				queue = append(queue, h.concreteFor(r.Path))
 			}
 		}
+		tried := map[string]bool{}
 		for len(queue) > 0 {
 			path := queue[0]
 			queue = queue[1:]
 			r, ok := h.routeOf(http.MethodGet, path)
-			if !ok || visited[r.Path] {
+			if !ok || visited[r.Path] || tried[path] {
 				continue
 			}
-			visited[r.Path] = true
+			tried[path] = true
 			res := c.Get(path)
 			if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
 				continue
 			}
+			visited[r.Path] = true // a pattern is read once, from its first page that shows
 			h.pages[user] = append(h.pages[user], path)
 			if _, ok := h.concrete[r.Path]; !ok {
 				h.concrete[r.Path] = path
@@ -426,6 +499,7 @@ func (h *hostile) send(q hReq) {
 		}
 	}
 	h.calls++
+	h.paths[q.key] = q.path
 	resp, err := client.Do(req)
 	var res apptest.Response
 	if err == nil {
@@ -433,6 +507,10 @@ func (h *hostile) send(q hReq) {
 		resp.Body.Close()
 		res = apptest.Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: string(b)}
 		h.statuses[res.StatusCode]++
+		if h.byRoute[q.key] == nil {
+			h.byRoute[q.key] = map[int]int{}
+		}
+		h.byRoute[q.key][res.StatusCode]++
 	} else if !q.over {
 		// Only a body over the limit may be cut off by the server.
 		h.bug(q.key, "%s: %v", q.label, err)
@@ -565,7 +643,7 @@ func (h *hostile) sweepGets(ops map[string]hAPIOp) {
 		if len(names) == 0 {
 			names = []hField{{name: "q"}}
 		}
-		base := h.concreteFor(r.Path)
+		base := h.apiConcrete(r.Path)
 		for _, v := range hQueryValues {
 			qs := url.Values{}
 			for _, f := range names {
@@ -889,7 +967,7 @@ func (h *hostile) sweepAPI(ops map[string]hAPIOp) {
 		if len(fields) == 0 {
 			fields = []hField{{name: "name", kind: "string"}, {name: "note", kind: "string"}, {name: "day", kind: "string"}, {name: "amount_fen", kind: "integer"}}
 		}
-		path := h.concreteFor(r.Path)
+		path := h.apiConcrete(r.Path)
 		for _, c := range hJSONCases {
 			v, ok := c.build(fields)
 			if !ok {
@@ -903,6 +981,19 @@ func (h *hostile) sweepAPI(ops map[string]hAPIOp) {
 		}
 		for _, c := range hRawJSONCases {
 			h.send(hReq{key: key, label: c.name, method: r.Method, path: path, ctype: c.ctype, body: []byte(c.body), api: true})
+		}
+		if !op.json {
+			// An upload (a photo, an import file): a file with a script
+			// for a name and bytes that are nothing it can read.
+			for _, field := range []string{"file", "photo"} {
+				var b bytes.Buffer
+				mw := multipart.NewWriter(&b)
+				fw, _ := mw.CreateFormFile(field, hImg+".png")
+				_, _ = fw.Write([]byte("\x89PNG not really " + hScript))
+				mw.Close()
+				h.send(hReq{key: key, label: "upload of junk as " + field, method: r.Method, path: path, ctype: mw.FormDataContentType(), body: b.Bytes(), values: []string{hImg}, api: true})
+			}
+			h.send(hReq{key: key, label: "junk bytes", method: r.Method, path: path + "?name=" + url.QueryEscape(hScript), ctype: "application/octet-stream", body: []byte("\x00\x01\x02" + hSQL), api: true})
 		}
 		big := []byte(`{"name": "` + strings.Repeat("a", hAPIOverLimit) + `"}`)
 		h.send(hReq{key: key, label: "body over the limit", method: r.Method, path: path, ctype: "application/json", body: big, api: true, over: true})
