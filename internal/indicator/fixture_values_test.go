@@ -1,0 +1,332 @@
+package indicator_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/yangguang-cdpf/yangguang/internal/area"
+	"github.com/yangguang-cdpf/yangguang/internal/indicator"
+	"github.com/yangguang-cdpf/yangguang/internal/registry"
+)
+
+// fxWant is an indicator's expected value in the fixture county over the
+// first half of 2026, over the whole year, and in township A over the
+// first half.
+type fxWant struct {
+	key            string
+	h1, year, town indicator.Value
+}
+
+func n(v int64) indicator.Value       { return indicator.CountOf(v) }
+func fen(v int64) indicator.Value     { return indicator.Fen(v) }
+func rate(a, b int64) indicator.Value { return indicator.Rate(a, b) }
+func mean(a, b int64) indicator.Value { return indicator.Mean(a, b) }
+
+// fxWants are written by hand from fixture_test.go; the comment of each
+// row names the records that make its numbers (first half · year · town A
+// first half). Every recorded indicator has a row (TestFixtureIndicators
+// fails otherwise).
+var fxWants = []fxWant{
+	// The register, a stock: the active persons whatever the period.
+	{"registry_size", n(8), n(8), n(5)},                              // P1–P8 · same · P1–P5 (P9 died, P10 moved out)
+	{indicator.CategoryKey(registry.Vision), n(1), n(1), n(1)},       // P1 (P8 is 多重)
+	{indicator.CategoryKey(registry.Hearing), n(1), n(1), n(1)},      // P2 (P10 moved out)
+	{indicator.CategoryKey(registry.Speech), n(1), n(1), n(0)},       // P7, in B
+	{indicator.CategoryKey(registry.Physical), n(2), n(2), n(1)},     // P3, P6 (P9 died) · · P3
+	{indicator.CategoryKey(registry.Intellectual), n(1), n(1), n(1)}, // P5
+	{indicator.CategoryKey(registry.Mental), n(1), n(1), n(1)},       // P4
+	{indicator.CategoryKey(registry.Multiple), n(1), n(1), n(0)},     // P8, in B
+	{indicator.GradeKey(registry.Grade1), n(2), n(2), n(1)},          // P1, P8 · · P1
+	{indicator.GradeKey(registry.Grade2), n(2), n(2), n(2)},          // P2, P5
+	{indicator.GradeKey(registry.Grade3), n(3), n(3), n(1)},          // P3, P6, P7 · · P3
+	{indicator.GradeKey(registry.Grade4), n(1), n(1), n(1)},          // P4
+	// Active persons with a history entry in the period ÷ the register:
+	// P2 (updated 06-30 23:30), P4 (02-10), P6 (03-01); P1's creation is
+	// 2025-12-31 23:00, P9's entries are in H1 but he died · + P3 (07-01
+	// 00:30), P8 (09-09); P10 moved out · P2, P4 of A's five.
+	{"registry_updated_rate", rate(3, 8), rate(5, 8), rate(2, 5)},
+
+	// Certification.
+	{"certify_sessions", n(2), n(3), n(1)},                              // S2, S3 (S1 is 2025, S5 cancelled) · + S4 · S2 (C2 of A2; S3 assessed only C3 of B1)
+	{"certify_sessions_per_month", mean(2, 6), mean(3, 12), mean(1, 6)}, // the sessions ÷ the period's months
+	{"certify_home_assessments", n(1), n(2), n(1)},                      // C4 (06-30 23:30) · + C5 (07-01 00:30) · C4 (A3)
+	{"certify_issued", n(2), n(3), n(2)},                                // C1 (01-05), C2 (06-30) · + C5 (reassess, 08-01) · C1, C2
+	{"certify_renewed", n(0), n(1), n(0)},                               // — · C3 (07-01) · —
+	{"certify_issued_renewed", n(2), n(4), n(2)},                        // C1, C2 · C1, C2, C3, C5 · C1, C2
+	// Filed online ÷ filed: C3, C7 of C2, C3, C4, C6, C7 (C1 filed 2025) ·
+	// + C5 of six · C7 of C2, C4, C7.
+	{"applications_online_rate", rate(2, 5), rate(3, 6), rate(1, 3)},
+	// Visits ÷ finished: C1 2 + C2 1 + C6 3 over three (C4, C7 open) ·
+	// + C3 1 + C5 0 over five · C1 2 + C2 1 over two.
+	{"visits_per_application", mean(6, 3), mean(7, 5), mean(3, 2)},
+	{"one_visit_rate", rate(1, 3), rate(3, 5), rate(1, 2)}, // C2 of C1, C2, C6 · C2, C3, C5 of five · C2 of C1, C2
+
+	// Programmes.
+	{"child_rescue_standard_general", fen(2000000), fen(2000000), fen(2000000)}, // the shipped tier
+	{"child_rescue_standard_cp", fen(3000000), fen(3000000), fen(3000000)},
+	{"child_rescue_persons", n(1), n(2), n(1)}, // P1 by K2 (K1's period is 2025) · + P7 by K3 (07-01) · P1 (K4 refused, K5 undecided)
+	// K2 ¥20,000 + its claim of 06-30 ¥100 · + K3 ¥30,000 + the claim of
+	// 07-01 ¥200 (the rejected ¥400 never) · as the county's first half.
+	{"child_rescue_amount", fen(2010000), fen(5030000), fen(2010000)},
+	{"psychiatric_drug_subsidy_persons", n(1), n(1), n(1)}, // P4 by K6
+	{"device_fitted_persons", n(1), n(2), n(0)},            // P6 by K7 · + P3 by K8 (07-03) · —
+	{"education_grant_students", n(1), n(1), n(1)},         // P1 by K9 (K10 refused)
+	{"rehab_service_persons", n(2), n(3), n(1)},            // P2 K11, P6 K13 (suspended since) · + P8 K12 (07-01) · P2
+	{"care_persons", n(1), n(2), n(1)},                     // P5 by K14 (period to 06-30) · + P8 by K16 (closed) · P5 (K15 withdrawn)
+	// L1 ¥6,000 + L3 ¥60,000 · L1 + L2 (−¥6,000) + L3 · L1 (L4 is 2025, L5
+	// the living subsidy).
+	{"cochlear_subsidy_amount", fen(6600000), fen(6000000), fen(600000)},
+	{"provider_services", n(8), n(15), n(3)}, // K2 3 + K13 5 · + K11 7 · K2 3 (no provider: 100; 2025: 11)
+	// Served ÷ needing by the 2025 round (the latest closed by the period's
+	// end): needing P2, P5, P8 (2025 needs) + P6 (tag only) = 4; served P2,
+	// P6 · + P8 · A: needing P2, P5 (P2's tag has its need row), served P2.
+	{"rehab_service_rate", rate(2, 4), rate(3, 4), rate(1, 2)},
+	// Eligible (poor, 6–25): P1 covered by K9, P7 refused (K10) · same ·
+	// P1 only.
+	{"education_grant_coverage", rate(1, 2), rate(1, 2), rate(1, 1)},
+	// Held at the period's end: D1, D2 (returned 07-01); D3 returned on
+	// 06-30, D5 lost · D1, D4, D6 · D1.
+	{"devices_on_loan", n(2), n(3), n(1)},
+
+	// Survey of 2026 (P9, P10 void).
+	// Visited and recorded by the period's end ÷ tasks: P1 (06-30), P2,
+	// P6 of P1–P8 (P5 returned) · + P3 (07-01), P8 (12-31) · P1, P2 of P1–P5.
+	{"survey_coverage", rate(3, 8), rate(5, 8), rate(2, 5)},
+	{"households_visited", n(3), n(5), n(2)}, // the same visits in the period (P2's 2025 visit of 12-31 not)
+
+	// Renovation of the 2026 list (R6 cancelled, R7 the 2025 list).
+	{"renovation_planned", n(6), n(6), n(3)},        // R1–R5, R8 less R6 · same · R1, R4, R5
+	{"renovation_completed", n(2), n(3), n(1)},      // R1 (06-30), R2 (paid, 01-01) · + R3 (07-01) · R1
+	{"renovation_in_preparation", n(2), n(2), n(2)}, // R4 planned, R5 surveyed, both in A
+	// Completed ÷ the 2026 survey's renovation needs (P3, P4, P6, P8; A: P3, P4).
+	{"renovation_rate", rate(2, 4), rate(3, 4), rate(1, 2)},
+
+	// Employment.
+	{"welfare_job_placements", n(1), n(2), n(1)},                  // E1 · + E3 (07-01) · E1
+	{"entrepreneurship_projects", n(1), n(2), n(1)},               // J1 (06-30) · + J2 (07-01) · J1 (J4 2025, J3 applied, J5 refused)
+	{"promotion_events", n(1), n(2), n(1)},                        // M2 · + M3 · M2
+	{"suggestions_collected", n(7), n(8), n(2)},                   // M1 4 + 1 written, M2 2 · + M3 1 · M2 (M1 is the county's)
+	{"wishes_collected", n(3), n(4), n(2)},                        // WI1, WI2, WI5 (WI4 2025) · + WI3 · WI1, WI5
+	{"wishes_fulfilled_rate", rate(1, 3), rate(2, 4), rate(1, 2)}, // WI1 (WI2 fulfilled 07-01) · WI1, WI2 · WI1
+	{"training_person_times", n(2), n(4), n(2)},                   // O1: P1, P2 (P6 absent) · + O2: P7, P3 (07-01) · P1, P2
+	{"greenhouses", n(2), n(2), n(1)},                             // G1, G4 (closes 06-30; G3 closed 06-29) · G1, G2 · G1
+	{"support_bases", n(2), n(2), n(1)},                           // B1 (opened 06-30), B2 · same · B1
+	{"base_employed_students", n(1), n(2), n(1)},                  // W1 (W5 is at a greenhouse) · + W3 · W1
+	{"base_employed_parents", n(1), n(0), n(1)},                   // W2, on 06-30 only
+	{"home_employment_persons", n(2), n(3), n(0)},                 // P6 (E4), P7 (E5 from 06-30) · + P4 (E7) · —
+	// Income ≥ ¥3,000 among the employed at the period's end: P3 (E2
+	// ends 06-30), P7 of P2, P3, P6, P7 (E6 ended 06-29) · P6 (E3 + E4 =
+	// ¥3,100), P7, P4 of P2, P4, P6, P7 · P3 of P2, P3.
+	{"employment_income_3000_rate", rate(2, 4), rate(3, 4), rate(1, 2)},
+	// Aid-month reach: M1 10 + P1, P6 · + M5 7 + P3 (M4 2025) · P1 named in M1.
+	{"campaign_persons_reached", n(12), n(20), n(1)},
+
+	// Quota review: verified in the period by its local instant.
+	{"quota_units_reviewed", n(2), n(3), n(1)},          // V1 (06-30 23:30), V2 (01-01 00:30) · + V4 · V1
+	{"levy_due", fen(323456), fen(373456), fen(123456)}, // their amounts
+}
+
+func fxScopes() []struct {
+	name string
+	s    area.Scope
+	p    indicator.Period
+} {
+	return []struct {
+		name string
+		s    area.Scope
+		p    indicator.Period
+	}{
+		{"county H1", area.ScopeOf(fxCounty), indicator.FirstHalf(2026)},
+		{"county 2026", area.ScopeOf(fxCounty), indicator.Year(2026)},
+		{"town A H1", area.ScopeOf(fxTownA), indicator.FirstHalf(2026)},
+	}
+}
+
+func (w fxWant) values() [3]indicator.Value { return [3]indicator.Value{w.h1, w.year, w.town} }
+
+func sameValue(got, want indicator.Value) bool {
+	return got.Kind == want.Kind && got.Num == want.Num && got.Den == want.Den
+}
+
+// Every recorded indicator has its known value in the fixture county,
+// evaluated one by one and all together (the memo shared by a request
+// must not mix scopes or periods); every declared one is "not recorded".
+func TestFixtureIndicators(t *testing.T) {
+	f := fixtureCounty(t)
+	want := map[string]fxWant{}
+	for _, w := range fxWants {
+		if _, dup := want[w.key]; dup {
+			t.Fatalf("%s has two rows", w.key)
+		}
+		want[w.key] = w
+	}
+	all := indicator.All()
+	listed := map[string]bool{}
+	for _, ind := range all {
+		listed[ind.Key] = true
+		if _, ok := want[ind.Key]; ind.Recorded() && !ok {
+			t.Errorf("%s is recorded but has no row in fxWants: add its known value", ind.Key)
+		}
+	}
+	for _, w := range fxWants {
+		if !listed[w.key] {
+			t.Errorf("fxWants has %s, which is no indicator", w.key)
+		}
+	}
+	for i, sc := range fxScopes() {
+		results, err := indicator.EvaluateAll(context.Background(), f.db, sc.s, sc.p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		together := map[string]indicator.Result{}
+		for _, r := range results {
+			together[r.Key] = r
+		}
+		for _, ind := range all {
+			alone, err := indicator.Evaluate(context.Background(), f.db, ind, sc.s, sc.p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w, ok := want[ind.Key]
+			if !ind.Recorded() {
+				if ok {
+					t.Errorf("%s has a row in fxWants but is not recorded", ind.Key)
+				}
+				notRecorded(t, sc.name, alone)
+				notRecorded(t, sc.name, together[ind.Key])
+				continue
+			}
+			if !ok {
+				continue
+			}
+			exp := w.values()[i]
+			for how, r := range map[string]indicator.Result{"alone": alone, "in EvaluateAll": together[ind.Key]} {
+				if !r.Recorded {
+					t.Errorf("%s %s %s: not recorded", sc.name, ind.Key, how)
+				} else if !sameValue(r.Value, exp) {
+					t.Errorf("%s %s %s: got %s (%d/%d), want %s (%d/%d)", sc.name, ind.Key, how, r.Value, r.Value.Num, r.Value.Den,
+						exp, exp.Num, exp.Den)
+				}
+				if ind.Records != nil && !strings.HasPrefix(r.Href, "/") {
+					t.Errorf("%s %s: records link %q", sc.name, ind.Key, r.Href)
+				}
+			}
+		}
+	}
+}
+
+// A declared indicator (its area not built yet) is "not recorded": no
+// number, no link — never a zero that reads as a count.
+func notRecorded(t *testing.T, scope string, r indicator.Result) {
+	t.Helper()
+	if r.Recorded || r.Value != (indicator.Value{}) || r.Href != "" {
+		t.Errorf("%s %s: declared but evaluates as recorded=%v value=%+v href=%q", scope, r.Key, r.Recorded, r.Value, r.Href)
+	}
+}
+
+// The declared indicators of the areas not built (activities log, SMS,
+// rights cases, legal aid, risk review, events, archive, data exchange,
+// levy collected) are exactly these: a new area that lands provides
+// its indicators and moves them to fxWants.
+func TestFixtureDeclaredIndicators(t *testing.T) {
+	declared := []string{
+		"party_group_study_sessions", "cadre_study_sessions", "seminars", "study_reflections", "outreach_events",
+		"levy_collected", "sms_sent",
+		"risk_flagged_cases", "risk_reviewed_rate",
+		"rights_cases_received", "rights_cases_closed_on_time_rate", "legal_aid_persons",
+		"events_held", "event_participants", "event_awards",
+		"archive_files_catalogued", "data_exchange_records", "data_exchange_mismatches",
+	}
+	var got []string
+	for _, ind := range indicator.All() {
+		if !ind.Recorded() {
+			got = append(got, ind.Key)
+		}
+	}
+	slices.Sort(got)
+	slices.Sort(declared)
+	if !slices.Equal(got, declared) {
+		t.Errorf("declared indicators %v, want %v", got, declared)
+	}
+}
+
+// The list behind each figure that has one holds exactly the counted
+// records: the right ones by name, as many as the figure counts (for a
+// rate its numerator, for an average the records averaged over), each
+// dated in the period and inside the region.
+func TestFixtureLists(t *testing.T) {
+	f := fixtureCounty(t)
+	// Expected records by fixture name: first half · year · town A first half.
+	lists := map[string][3][]string{
+		"registry_updated_rate":    {{"P2", "P4", "P6"}, {"P2", "P3", "P4", "P6", "P8"}, {"P2", "P4"}},
+		"certify_home_assessments": {{"C4"}, {"C4", "C5"}, {"C4"}},
+		"certify_issued":           {{"C1", "C2"}, {"C1", "C2", "C5"}, {"C1", "C2"}},
+		"certify_renewed":          {nil, {"C3"}, nil},
+		"certify_issued_renewed":   {{"C1", "C2"}, {"C1", "C2", "C3", "C5"}, {"C1", "C2"}},
+		"applications_online_rate": {{"C3", "C7"}, {"C3", "C5", "C7"}, {"C7"}},
+		"one_visit_rate":           {{"C2"}, {"C2", "C3", "C5"}, {"C2"}},
+		"visits_per_application":   {{"C1", "C2", "C6"}, {"C1", "C2", "C3", "C5", "C6"}, {"C1", "C2"}},
+		"certify_sessions":         {{"S2", "S3"}, {"S2", "S3", "S4"}, {"S2"}},
+	}
+	want := map[string]fxWant{}
+	for _, w := range fxWants {
+		want[w.key] = w
+	}
+	// href → fixture name.
+	byHref := map[string]string{}
+	for name, id := range f.ids {
+		switch name[0] {
+		case 'P':
+			byHref["/registry/persons/"+id] = name
+		case 'C':
+			byHref["/certify/applications/"+id] = name
+		case 'S':
+			byHref["/certify/sessions/"+id] = name
+		}
+	}
+	for _, ind := range indicator.All() {
+		if ind.List == nil {
+			continue
+		}
+		exp, ok := lists[ind.Key]
+		if !ok {
+			t.Errorf("%s has a list but no expected records in TestFixtureLists", ind.Key)
+			continue
+		}
+		for i, sc := range fxScopes() {
+			recs, err := ind.List(context.Background(), f.db, sc.s, sc.p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			for _, r := range recs {
+				name, ok := byHref[r.Href]
+				if !ok {
+					t.Errorf("%s %s: record %q links to %q, no fixture record", sc.name, ind.Key, r.Label, r.Href)
+				}
+				names = append(names, name)
+				if r.Date < sc.p.From || r.Date > sc.p.To {
+					t.Errorf("%s %s: %s dated %s, outside the period", sc.name, ind.Key, name, r.Date)
+				}
+				if r.AreaCode != "" && !sc.s.Contains(r.AreaCode) {
+					t.Errorf("%s %s: %s in %s, outside the region", sc.name, ind.Key, name, r.AreaCode)
+				}
+			}
+			slices.Sort(names)
+			if !slices.Equal(names, exp[i]) {
+				t.Errorf("%s %s: list %v, want %v", sc.name, ind.Key, names, exp[i])
+			}
+			// The list is what the figure counts.
+			v := want[ind.Key].values()[i]
+			counted := v.Num
+			if v.Kind == indicator.Average {
+				counted = v.Den
+			}
+			if int64(len(recs)) != counted {
+				t.Errorf("%s %s: the list has %d records, the figure counts %d", sc.name, ind.Key, len(recs), counted)
+			}
+		}
+	}
+}
