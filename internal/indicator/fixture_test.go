@@ -18,9 +18,9 @@ import (
 	"github.com/yangguang-cdpf/yangguang/internal/store/storetest"
 )
 
-// The fixture county (小县): two townships, five villages and ten
-// registered persons, with a handful of records of every area that has
-// indicators. Every record is chosen by hand so that the expected value of
+// The fixture county (小县): two townships (and an empty one), five
+// villages and twelve registered persons, two of whom left, with a handful
+// of records of every area that has indicators. Every record is chosen by hand so that the expected value of
 // each indicator can be written down from this file alone
 // (fixture_values_test.go): records sit on both sides of 2026-01-01, on
 // 2026-06-30 and on 2026-07-01, and in both townships, so a wrong date or
@@ -188,10 +188,12 @@ type fxPerson struct {
 	history []string
 }
 
-// The register. Active: P1–P8 (A: P1–P5, B: P6–P8); P9 died, P10 moved
-// out. Categories (active): 视力 P1; 听力 P2; 言语 P7; 肢体 P3, P6; 智力 P5;
-// 精神 P4; 多重 P8. Grades (active): 一级 P1, P8; 二级 P2, P5; 三级 P3, P6,
-// P7; 四级 P4.
+// The register. Active: P1–P8, P11, P12 (A: P1–P5 and P12, who moved in
+// from B; B: P6–P8 and P11, who moved out of A); P9 died, P10 moved out
+// of the county. Categories (active): 视力 P1; 听力 P2, P12; 言语 P7; 肢体
+// P3, P6, P11; 智力 P5; 精神 P4; 多重 P8. Grades (active): 一级 P1, P5
+// (re-graded from 二级 on 2026-07-01), P8; 二级 P2; 三级 P3, P6, P7, P12;
+// 四级 P4, P11.
 var fxPersons = []fxPerson{
 	// Created just before the year: not updated in 2026.
 	{key: "P1", name: "赵小明", village: fxA1, birth: "2012-03-01", cat: registry.Vision, grade: registry.Grade1, dibao: true,
@@ -204,8 +206,9 @@ var fxPersons = []fxPerson{
 		history: []string{local("2026-07-01", 0, 30)}},
 	{key: "P4", name: "李四", village: fxA2, birth: "1970-06-04", cat: registry.Mental, grade: registry.Grade4, dibao: true,
 		history: []string{local("2026-02-10", 10, 0)}},
+	// Re-graded in the first minutes of the second half.
 	{key: "P5", name: "周五", village: fxA3, birth: "2000-07-05", cat: registry.Intellectual, grade: registry.Grade2,
-		history: []string{local("2024-01-01", 10, 0)}},
+		history: []string{local("2024-01-01", 10, 0), local("2026-07-01", 0, 10)}},
 	{key: "P6", name: "吴六", village: fxB1, birth: "1990-08-06", cat: registry.Physical, grade: registry.Grade3,
 		history: []string{local("2026-03-01", 10, 0)}},
 	{key: "P7", name: "郑七", village: fxB1, birth: "2008-05-01", cat: registry.Speech, grade: registry.Grade3, poverty: true,
@@ -219,6 +222,12 @@ var fxPersons = []fxPerson{
 	// Moved out on 2026-07-01.
 	{key: "P10", name: "陈十", village: fxA3, birth: "1960-11-10", cat: registry.Hearing, grade: registry.Grade3,
 		history: []string{local("2025-01-01", 10, 0), local("2026-07-01", 10, 0)}},
+	// Moved from A3 to B2 on 2026-05-05.
+	{key: "P11", name: "褚十一", village: fxA3, birth: "1985-01-11", cat: registry.Physical, grade: registry.Grade4,
+		history: []string{local("2024-01-01", 10, 0), local("2026-05-05", 10, 0)}},
+	// Moved from B1 to A1 on 2026-06-30.
+	{key: "P12", name: "卫十二", village: fxB1, birth: "1995-02-12", cat: registry.Hearing, grade: registry.Grade3,
+		history: []string{local("2024-01-01", 10, 0), local("2026-06-30", 12, 0)}},
 }
 
 func (f *fixture) persons(t *testing.T) {
@@ -239,6 +248,17 @@ func (f *fixture) persons(t *testing.T) {
 			case "P2":
 				n.Phone = "13800000002"
 				if _, err := registry.Update(fxCtx, tx, county, p.ID, registry.UpdatePerson{NewPerson: n, Reason: "电话变更"}); err != nil {
+					return fmt.Errorf("%s: %w", fp.key, err)
+				}
+			case "P5":
+				if _, err := registry.Regrade(fxCtx, tx, county, p.ID, registry.Event{EffectiveDate: "2026-07-01", Reason: "复评",
+					Category: registry.Intellectual, Grade: registry.Grade1}, fxToday); err != nil {
+					return fmt.Errorf("%s: %w", fp.key, err)
+				}
+			case "P11", "P12":
+				to := map[string][2]string{"P11": {fxB2, "2026-05-05"}, "P12": {fxA1, "2026-06-30"}}[fp.key]
+				if _, err := registry.Move(fxCtx, tx, county, p.ID, registry.Event{EffectiveDate: to[1], Reason: "户口迁移",
+					VillageCode: to[0]}, fxToday); err != nil {
 					return fmt.Errorf("%s: %w", fp.key, err)
 				}
 			case "P9":
@@ -281,6 +301,8 @@ func (f *fixture) persons(t *testing.T) {
 //	C5 reassess, B2, online, filed 2026-07-01, at home, assessed 2026-07-01 00:30, issued 2026-08-01, delivered 2026-08-01, no visit
 //	C6 new, B1, counter, filed 2026-01-02, S2, refused and closed 2026-03-01, 3 visits
 //	C7 new, A1, online, filed 2026-04-04, submitted (open)
+//	C8 new, A2, counter, filed 2026-05-01, booked into S3 but not assessed (did not come)
+//	C9 new, A1, counter, filed 2026-05-02, home visit planned 2026-05-05, not assessed
 func (f *fixture) certification(t *testing.T) {
 	sessions := []struct{ key, day, status string }{
 		{"S1", "2025-12-30", "held"}, {"S2", "2026-01-15", "held"}, {"S3", "2026-06-30", "held"},
@@ -308,6 +330,8 @@ func (f *fixture) certification(t *testing.T) {
 		{"C6", "new", fxB1, "counter", "2026-01-02", "S2", "2026-01-15", local("2026-01-15", 11, 0), "", "closed", "2026-03-01", false,
 			[]string{"2026-01-02", "2026-01-15", "2026-03-01"}},
 		{"C7", "new", fxA1, "online", "2026-04-04", "", "", "", "", "submitted", "", false, nil},
+		{"C8", "new", fxA2, "counter", "2026-05-01", "S3", "2026-06-30", "", "", "scheduled", "", false, nil},
+		{"C9", "new", fxA1, "counter", "2026-05-02", "", "2026-05-05", "", "", "scheduled", "", true, nil},
 	}
 	for i, a := range apps {
 		id := store.NewID()
@@ -484,7 +508,7 @@ func (f *fixture) devices(t *testing.T) {
 //
 //	2026 tasks: P1 submitted 2026-06-30 · P2 accepted 2026-01-01 · P3 checked 2026-07-01 · P4 pending ·
 //	            P5 returned (visited 2026-05-05) · P6 submitted 2026-03-03 · P7 in progress ·
-//	            P8 submitted 2026-12-31 · P9, P10 void
+//	            P8 submitted 2026-12-31 · P9, P10 void · P11 (B2), P12 (A1) pending
 //	2025 tasks: P2 accepted 2025-12-31
 //	needs 2025 rehabilitation: P2, P5, P8 · 2026 rehabilitation: P2, P6 · 2026 renovation: P3, P4, P6, P8
 func (f *fixture) survey(t *testing.T) {
@@ -499,6 +523,7 @@ func (f *fixture) survey(t *testing.T) {
 		{2026, "P1", "submitted", "2026-06-30"}, {2026, "P2", "accepted", "2026-01-01"}, {2026, "P3", "checked", "2026-07-01"},
 		{2026, "P4", "pending", ""}, {2026, "P5", "returned", "2026-05-05"}, {2026, "P6", "submitted", "2026-03-03"},
 		{2026, "P7", "in_progress", ""}, {2026, "P8", "submitted", "2026-12-31"}, {2026, "P9", "void", ""}, {2026, "P10", "void", ""},
+		{2026, "P11", "pending", ""}, {2026, "P12", "pending", ""},
 		{2025, "P2", "accepted", "2025-12-31"},
 	}
 	for _, k := range tasks {

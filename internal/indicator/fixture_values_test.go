@@ -29,24 +29,27 @@ func mean(a, b int64) indicator.Value { return indicator.Mean(a, b) }
 // first half). Every recorded indicator has a row (TestFixtureIndicators
 // fails otherwise).
 var fxWants = []fxWant{
-	// The register, a stock: the active persons whatever the period.
-	{"registry_size", n(8), n(8), n(5)},                              // P1–P8 · same · P1–P5 (P9 died, P10 moved out)
+	// The register, a stock: the active persons whatever the period. P9
+	// died, P10 moved out of the county, P11 moved from A to B, P12 from B
+	// to A, P5 was re-graded 二级 → 一级.
+	{"registry_size", n(10), n(10), n(6)},                            // P1–P8, P11, P12 · same · P1–P5, P12
 	{indicator.CategoryKey(registry.Vision), n(1), n(1), n(1)},       // P1 (P8 is 多重)
-	{indicator.CategoryKey(registry.Hearing), n(1), n(1), n(1)},      // P2 (P10 moved out)
+	{indicator.CategoryKey(registry.Hearing), n(2), n(2), n(2)},      // P2, P12 (P10 moved out)
 	{indicator.CategoryKey(registry.Speech), n(1), n(1), n(0)},       // P7, in B
-	{indicator.CategoryKey(registry.Physical), n(2), n(2), n(1)},     // P3, P6 (P9 died) · · P3
+	{indicator.CategoryKey(registry.Physical), n(3), n(3), n(1)},     // P3, P6, P11 (P9 died) · · P3 (P11 left A)
 	{indicator.CategoryKey(registry.Intellectual), n(1), n(1), n(1)}, // P5
 	{indicator.CategoryKey(registry.Mental), n(1), n(1), n(1)},       // P4
 	{indicator.CategoryKey(registry.Multiple), n(1), n(1), n(0)},     // P8, in B
-	{indicator.GradeKey(registry.Grade1), n(2), n(2), n(1)},          // P1, P8 · · P1
-	{indicator.GradeKey(registry.Grade2), n(2), n(2), n(2)},          // P2, P5
-	{indicator.GradeKey(registry.Grade3), n(3), n(3), n(1)},          // P3, P6, P7 · · P3
-	{indicator.GradeKey(registry.Grade4), n(1), n(1), n(1)},          // P4
+	{indicator.GradeKey(registry.Grade1), n(3), n(3), n(2)},          // P1, P5, P8 · · P1, P5
+	{indicator.GradeKey(registry.Grade2), n(1), n(1), n(1)},          // P2
+	{indicator.GradeKey(registry.Grade3), n(4), n(4), n(2)},          // P3, P6, P7, P12 · · P3, P12
+	{indicator.GradeKey(registry.Grade4), n(2), n(2), n(1)},          // P4, P11 · · P4
 	// Active persons with a history entry in the period ÷ the register:
-	// P2 (updated 06-30 23:30), P4 (02-10), P6 (03-01); P1's creation is
-	// 2025-12-31 23:00, P9's entries are in H1 but he died · + P3 (07-01
-	// 00:30), P8 (09-09); P10 moved out · P2, P4 of A's five.
-	{"registry_updated_rate", rate(3, 8), rate(5, 8), rate(2, 5)},
+	// P2 (updated 06-30 23:30), P4 (02-10), P6 (03-01), P11 (moved 05-05),
+	// P12 (moved 06-30); P1's creation is 2025-12-31 23:00, P9's entries
+	// are in H1 but he died · + P3 (created 07-01 00:30), P5 (re-graded
+	// 07-01 00:10), P8 (09-09); P10 moved out · P2, P4, P12 of A's six.
+	{"registry_updated_rate", rate(5, 10), rate(8, 10), rate(3, 6)},
 
 	// Certification.
 	{"certify_sessions", n(2), n(3), n(1)},                              // S2, S3 (S1 is 2025, S5 cancelled) · + S4 · S2 (C2 of A2; S3 assessed only C3 of B1)
@@ -55,9 +58,9 @@ var fxWants = []fxWant{
 	{"certify_issued", n(2), n(3), n(2)},                                // C1 (01-05), C2 (06-30) · + C5 (reassess, 08-01) · C1, C2
 	{"certify_renewed", n(0), n(1), n(0)},                               // — · C3 (07-01) · —
 	{"certify_issued_renewed", n(2), n(4), n(2)},                        // C1, C2 · C1, C2, C3, C5 · C1, C2
-	// Filed online ÷ filed: C3, C7 of C2, C3, C4, C6, C7 (C1 filed 2025) ·
-	// + C5 of six · C7 of C2, C4, C7.
-	{"applications_online_rate", rate(2, 5), rate(3, 6), rate(1, 3)},
+	// Filed online ÷ filed: C3, C7 of C2–C4, C6–C9 (C1 filed 2025) · + C5
+	// of eight · C7 of C2, C4, C7, C8, C9.
+	{"applications_online_rate", rate(2, 7), rate(3, 8), rate(1, 5)},
 	// Visits ÷ finished: C1 2 + C2 1 + C6 3 over three (C4, C7 open) ·
 	// + C3 1 + C5 0 over five · C1 2 + C2 1 over two.
 	{"visits_per_application", mean(6, 3), mean(7, 5), mean(3, 2)},
@@ -92,8 +95,9 @@ var fxWants = []fxWant{
 
 	// Survey of 2026 (P9, P10 void).
 	// Visited and recorded by the period's end ÷ tasks: P1 (06-30), P2,
-	// P6 of P1–P8 (P5 returned) · + P3 (07-01), P8 (12-31) · P1, P2 of P1–P5.
-	{"survey_coverage", rate(3, 8), rate(5, 8), rate(2, 5)},
+	// P6 of P1–P8, P11, P12 (P5 returned) · + P3 (07-01), P8 (12-31) · P1,
+	// P2 of P1–P5, P12.
+	{"survey_coverage", rate(3, 10), rate(5, 10), rate(2, 6)},
 	{"households_visited", n(3), n(5), n(2)}, // the same visits in the period (P2's 2025 visit of 12-31 not)
 
 	// Renovation of the 2026 list (R6 cancelled, R7 the 2025 list).
@@ -260,7 +264,7 @@ func TestFixtureLists(t *testing.T) {
 	f := fixtureCounty(t)
 	// Expected records by fixture name: first half · year · town A first half.
 	lists := map[string][3][]string{
-		"registry_updated_rate":    {{"P2", "P4", "P6"}, {"P2", "P3", "P4", "P6", "P8"}, {"P2", "P4"}},
+		"registry_updated_rate":    {{"P11", "P12", "P2", "P4", "P6"}, {"P11", "P12", "P2", "P3", "P4", "P5", "P6", "P8"}, {"P12", "P2", "P4"}},
 		"certify_home_assessments": {{"C4"}, {"C4", "C5"}, {"C4"}},
 		"certify_issued":           {{"C1", "C2"}, {"C1", "C2", "C5"}, {"C1", "C2"}},
 		"certify_renewed":          {nil, {"C3"}, nil},
