@@ -217,7 +217,7 @@ var fxPersons = []fxPerson{
 		comps:   []registry.Component{{Category: registry.Vision, Grade: registry.Grade1}, {Category: registry.Hearing, Grade: registry.Grade2}},
 		history: []string{local("2026-09-09", 10, 0)}},
 	// Died in the first half: its 2026 history does not count (not active).
-	{key: "P9", name: "冯九", village: fxB2, birth: "1950-10-09", cat: registry.Physical, grade: registry.Grade2,
+	{key: "P9", name: "冯九", village: fxB2, birth: "2004-10-09", cat: registry.Physical, grade: registry.Grade2, dibao: true,
 		history: []string{local("2026-01-15", 10, 0), local("2026-03-10", 10, 0)}},
 	// Moved out on 2026-07-01.
 	{key: "P10", name: "陈十", village: fxA3, birth: "1960-11-10", cat: registry.Hearing, grade: registry.Grade3,
@@ -226,7 +226,7 @@ var fxPersons = []fxPerson{
 	{key: "P11", name: "褚十一", village: fxA3, birth: "1985-01-11", cat: registry.Physical, grade: registry.Grade4,
 		history: []string{local("2024-01-01", 10, 0), local("2026-05-05", 10, 0)}},
 	// Moved from B1 to A1 on 2026-06-30.
-	{key: "P12", name: "卫十二", village: fxB1, birth: "1995-02-12", cat: registry.Hearing, grade: registry.Grade3,
+	{key: "P12", name: "卫十二", village: fxB1, birth: "2006-02-12", cat: registry.Hearing, grade: registry.Grade3, poverty: true,
 		history: []string{local("2024-01-01", 10, 0), local("2026-06-30", 12, 0)}},
 }
 
@@ -365,7 +365,9 @@ type fxCase struct {
 //	              claims on K2: ¥100 receipt 2026-06-30 approved, ¥200 2026-07-01 paid, ¥400 2026-03-03 rejected
 //	drug_subsidy: K6 P4 approved, decided 2026-01-20 (claims: not an indicator's amount)
 //	devices:      K7 P6 delivered, decided 2026-02-10 · K8 P3 approved, decided 2026-07-03
-//	education:    K9 P1 approved, decided 2026-03-10 · K10 P7 refused
+//	education:    K9 P1 approved, decided 2026-03-10 · K10 P7 refused ·
+//	              K17 P12 approved, decided 2026-03-10, filed in B1 before he moved to A1 ·
+//	              K18 P9 decided 2026-01-20, suspended when he died
 //	home_rehab:   K11 P2 delivered, decided 2026-01-02 · K12 P8 approved, decided 2026-07-01 · K13 P6 suspended, decided 2026-01-05
 //	sunshine_home: K14 P5 approved, decided 2025-11-20, period 2025-01-01–2026-06-30 · K15 P4 withdrawn · K16 P8 closed, decided 2026-07-01
 func (f *fixture) programmes(t *testing.T) {
@@ -381,6 +383,8 @@ func (f *fixture) programmes(t *testing.T) {
 		{"K8", programme.CodeDevices, "P3", "approved", "2026-07-02", "2026-07-03", y26[0], y26[1], 100000},
 		{"K9", programme.CodeEducation, "P1", "approved", "2026-03-01", "2026-03-10", y26[0], y26[1], 100000},
 		{"K10", programme.CodeEducation, "P7", "refused", "2026-03-01", "", y26[0], y26[1], 100000},
+		{"K17", programme.CodeEducation, "P12", "approved", "2026-03-01", "2026-03-10", y26[0], y26[1], 100000},
+		{"K18", programme.CodeEducation, "P9", "suspended", "2026-01-10", "2026-01-20", y26[0], y26[1], 100000},
 		{"K11", programme.CodeHomeRehab, "P2", "delivered", "2026-01-01", "2026-01-02", y26[0], y26[1], 0},
 		{"K12", programme.CodeHomeRehab, "P8", "approved", "2026-06-30", "2026-07-01", y26[0], y26[1], 0},
 		{"K13", programme.CodeHomeRehab, "P6", "suspended", "2026-01-01", "2026-01-05", y26[0], y26[1], 0},
@@ -388,10 +392,15 @@ func (f *fixture) programmes(t *testing.T) {
 		{"K15", programme.CodeSunshineHome, "P4", "withdrawn", "2026-02-01", "", y26[0], y26[1], 150000},
 		{"K16", programme.CodeSunshineHome, "P8", "closed", "2026-07-01", "2026-07-01", y26[0], y26[1], 150000},
 	}
+	// The household village at filing of a person who has moved since.
+	filedIn := map[string]string{"K17": fxB1}
 	for i, c := range cases {
 		id := store.NewID()
 		f.ids[c.key] = id
 		p := f.person(t, c.person)
+		if v, ok := filedIn[c.key]; ok {
+			p.VillageCode = v
+		}
 		f.insert(t, "prog_cases", map[string]any{"id": id, "code": fmt.Sprintf("GAFIX%04d", i+1), "programme_id": "prog-" + c.programme,
 			"person_id": p.ID, "name": p.Name, "id_number": p.IDNumber, "village_code": p.VillageCode, "category": int(p.Category),
 			"grade": int(p.Grade), "status": c.status, "channel": "staff", "amount_fen": c.amount, "period_from": c.periodFrom,

@@ -75,9 +75,12 @@ var fxWants = []fxWant{
 	{"child_rescue_amount", fen(2010000), fen(5030000), fen(2010000)},
 	{"psychiatric_drug_subsidy_persons", n(1), n(1), n(1)}, // P4 by K6
 	{"device_fitted_persons", n(1), n(2), n(0)},            // P6 by K7 · + P3 by K8 (07-03) · —
-	{"education_grant_students", n(1), n(1), n(1)},         // P1 by K9 (K10 refused)
-	{"rehab_service_persons", n(2), n(3), n(1)},            // P2 K11, P6 K13 (suspended since) · + P8 K12 (07-01) · P2
-	{"care_persons", n(1), n(2), n(1)},                     // P5 by K14 (period to 06-30) · + P8 by K16 (closed) · P5 (K15 withdrawn)
+	// P1 by K9, P12 by K17 (filed in B1: a case stays where it was
+	// filed), P9 by K18 (suspended when he died, granted before) · same ·
+	// P1 (K10 refused).
+	{"education_grant_students", n(3), n(3), n(1)},
+	{"rehab_service_persons", n(2), n(3), n(1)}, // P2 K11, P6 K13 (suspended since) · + P8 K12 (07-01) · P2
+	{"care_persons", n(1), n(2), n(1)},          // P5 by K14 (period to 06-30) · + P8 by K16 (closed) · P5 (K15 withdrawn)
 	// L1 ¥6,000 + L3 ¥60,000 · L1 + L2 (−¥6,000) + L3 · L1 (L4 is 2025, L5
 	// the living subsidy).
 	{"cochlear_subsidy_amount", fen(6600000), fen(6000000), fen(600000)},
@@ -86,9 +89,12 @@ var fxWants = []fxWant{
 	// end): needing P2, P5, P8 (2025 needs) + P6 (tag only) = 4; served P2,
 	// P6 · + P8 · A: needing P2, P5 (P2's tag has its need row), served P2.
 	{"rehab_service_rate", rate(2, 4), rate(3, 4), rate(1, 2)},
-	// Eligible (poor, 6–25): P1 covered by K9, P7 refused (K10) · same ·
-	// P1 only.
-	{"education_grant_coverage", rate(1, 2), rate(1, 2), rate(1, 1)},
+	// Eligible (active, poor, 6–25) with a live case ÷ eligible: P1 (K9),
+	// P12 (K17, filed in B1 before he moved to A1) of P1, P7 (K10
+	// refused), P12 — P9 died, his case does not cover an eligible
+	// person · same · P1, P12 of P1, P12: his case, filed in B, covers
+	// him where he lives now.
+	{"education_grant_coverage", rate(2, 3), rate(2, 3), rate(2, 2)},
 	// Held at the period's end: D1, D2 (returned 07-01); D3 returned on
 	// 06-30, D5 lost · D1, D4, D6 · D1.
 	{"devices_on_loan", n(2), n(3), n(1)},
