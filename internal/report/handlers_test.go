@@ -228,6 +228,9 @@ func TestDocxIsWellFormedAndHasTheFigures(t *testing.T) {
 		soffice, err = exec.LookPath("libreoffice")
 	}
 	if err != nil {
+		if os.Getenv("YANGGUANG_REQUIRE_ALL") == "1" {
+			t.Fatal("LibreOffice (soffice) not on PATH; scripts/test-all installs libreoffice-writer-nogui")
+		}
 		t.Log("LibreOffice not on PATH: headless conversion skipped")
 		return
 	}
