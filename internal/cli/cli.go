@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"text/tabwriter"
@@ -150,10 +151,14 @@ func addDBFlags(fs *flag.FlagSet) *dbFlags {
 	return f
 }
 
-// keyPath is the key file: --key-file, or yangguang.key in the data directory.
+// keyPath is the key file: --key-file; else yangguang.key beside a SQLite
+// file given with --db; else in the data directory (PostgreSQL too).
 func (f *dbFlags) keyPath() string {
-	if f.key != "" {
+	switch {
+	case f.key != "":
 		return f.key
+	case f.db != "" && !strings.HasPrefix(f.db, "postgres"):
+		return crypt.DefaultPath(filepath.Dir(strings.TrimPrefix(f.db, "sqlite://")))
 	}
 	return crypt.DefaultPath(f.data)
 }
