@@ -176,7 +176,68 @@ func marshal(v any) (string, error) {
 	if string(b) == "null" {
 		return "", nil
 	}
-	return string(b), nil
+	return maskPersonal(b), nil
+}
+
+// Personal are the JSON fields the log keeps masked: the log says that an
+// ID number or a phone changed and to roughly what, but it is read by the
+// audit admin and exported, so it must not be a second, unencrypted copy
+// of the register (the full values are sealed in the areas' own tables).
+var Personal = map[string]bool{
+	"id_number": true, "payee_id_number": true, "certificate_no": true, "conflict_id_number": true,
+	"phone": true, "guardian_phone": true, "contact_phone": true, "bank_account": true,
+}
+
+// maskPersonal masks the Personal fields at any depth of a JSON document;
+// anything that is not JSON of objects and arrays is returned as it is.
+func maskPersonal(b []byte) string {
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		return string(b)
+	}
+	changed := false
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, e := range x {
+				if s, ok := e.(string); ok && Personal[k] && s != "" {
+					x[k] = MaskValue(s)
+					changed = true
+					continue
+				}
+				walk(e)
+			}
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		}
+	}
+	walk(v)
+	if !changed {
+		return string(b)
+	}
+	out, err := json.Marshal(v)
+	if err != nil {
+		return string(b)
+	}
+	return string(out)
+}
+
+// MaskValue hides the middle of a number: an ID or certificate number keeps
+// its first 6 and last 4 characters (341599********123X), a phone or an
+// account its first 3 and last 4, anything shorter is all stars.
+func MaskValue(s string) string {
+	r := []rune(s)
+	switch n := len(r); {
+	case n >= 15:
+		return string(r[:6]) + strings.Repeat("*", n-10) + string(r[n-4:])
+	case n >= 8:
+		return string(r[:3]) + strings.Repeat("*", n-7) + string(r[n-4:])
+	default:
+		return strings.Repeat("*", n)
+	}
 }
 
 // Row is a stored entry.

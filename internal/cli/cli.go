@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"text/tabwriter"
@@ -23,6 +24,7 @@ import (
 	"github.com/yangguang-cdpf/yangguang/internal/audit"
 	"github.com/yangguang-cdpf/yangguang/internal/auth"
 	"github.com/yangguang-cdpf/yangguang/internal/backup"
+	"github.com/yangguang-cdpf/yangguang/internal/crypt"
 	"github.com/yangguang-cdpf/yangguang/internal/demo"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
 	"github.com/yangguang-cdpf/yangguang/internal/validate"
@@ -86,6 +88,7 @@ func init() {
 		{"levy", "残保金计算器：--year --ratio --staff --avg-wage --social-avg-wage --disabled 等级:月数", cmdLevy},
 		{"idcheck", "检查身份证号 (check resident ID numbers)", cmdIdcheck},
 		{"audit", "审计日志：verify（校验哈希链）", cmdAudit},
+		{"keys", "个人信息加密密钥：status, rotate（换钥并重新加密）", cmdKeys},
 		{"restore", "从备份恢复数据库（先停止服务）(restore a backup)", cmdRestore},
 		{"backup", "在线备份数据库 (consistent online backup)", cmdBackup},
 		{"bench", "性能基准测试 (measure against the bare database)", cmdBench},
@@ -138,13 +141,32 @@ func getenv(k, def string) string {
 }
 
 // dbFlags adds --db and --data to fs.
-type dbFlags struct{ db, data string }
+type dbFlags struct{ db, data, key string }
 
 func addDBFlags(fs *flag.FlagSet) *dbFlags {
 	f := &dbFlags{}
 	fs.StringVar(&f.data, "data", getenv("YANGGUANG_DATA", "data"), "数据目录 (env YANGGUANG_DATA)")
 	fs.StringVar(&f.db, "db", getenv("YANGGUANG_DB", ""), "数据库：空为数据目录下的 SQLite 文件，或 postgres://… (env YANGGUANG_DB)")
+	fs.StringVar(&f.key, "key-file", getenv("YANGGUANG_KEY_FILE", ""), "加密个人信息的密钥文件，首次启动时创建（默认为数据目录下的 yangguang.key）(env YANGGUANG_KEY_FILE)")
 	return f
+}
+
+// keyPath is the key file: --key-file; else yangguang.key beside a SQLite
+// file given with --db; else in the data directory (PostgreSQL too).
+func (f *dbFlags) keyPath() string {
+	switch {
+	case f.key != "":
+		return f.key
+	case f.db != "" && !strings.HasPrefix(f.db, "postgres"):
+		return crypt.DefaultPath(filepath.Dir(strings.TrimPrefix(f.db, "sqlite://")))
+	}
+	return crypt.DefaultPath(f.data)
+}
+
+// keys loads (creating on first start) the key file sealed columns need.
+func (f *dbFlags) keys() error {
+	_, err := crypt.Use(f.keyPath())
+	return err
 }
 
 func (f *dbFlags) dsn() string {
@@ -154,7 +176,12 @@ func (f *dbFlags) dsn() string {
 	return store.DefaultSQLitePath(f.data)
 }
 
-func (f *dbFlags) open(ctx context.Context) (*store.DB, error) { return app.Open(ctx, f.dsn()) }
+func (f *dbFlags) open(ctx context.Context) (*store.DB, error) {
+	if err := f.keys(); err != nil {
+		return nil, err
+	}
+	return app.Open(ctx, f.dsn())
+}
 
 // parse parses flags given anywhere among the arguments (the flag package
 // stops at the first non-flag), returning the positional arguments.

@@ -77,7 +77,11 @@ func cmdRestore(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	// Opening through app brings an older backup's schema up to date.
+	// Opening through app brings an older backup's schema up to date; the
+	// data directory's key file must be the one the backup was sealed with.
+	if err := dbf.keys(); err != nil {
+		return err
+	}
 	db, err := app.Open(ctx, dbf.dsn())
 	if err != nil {
 		return fmt.Errorf("已恢复，但升级数据库结构失败: %w", err)

@@ -99,6 +99,18 @@ func mask(n string) string {
 	return n[:6] + "********" + n[14:]
 }
 
+// maskSealed masks an ID number read sealed from persons (the radar reads
+// the whole register and opens only what it shows). A value that does not
+// open shows as all stars rather than failing a page of figures; the
+// registry's own pages report such a row as an error.
+func maskSealed(sealed string) string {
+	n, err := registry.OpenIDNumber(sealed)
+	if err != nil {
+		return "******************"
+	}
+	return mask(n)
+}
+
 const caseColumns = `id, code, programme_id, person_id, name, id_number, village_code, category, grade, status, channel, subtype, tier,
 	amount_fen, period_from, period_to, start_month, end_month, due_month, paid_month, provider_id, payee_name, payee_id_number,
 	payee_relation, bank_name, bank_account, override_reason, override_by, reason, note, checked_by, reviewed_by, approved_by,

@@ -15,7 +15,7 @@ import (
 type Candidate struct {
 	ID          string            `json:"person_id"`
 	Name        string            `json:"name"`
-	IDNumber    string            `json:"-"`
+	IDNumber    string            `json:"-"` // sealed, as read: opened only for the rows shown (maskSealed)
 	Masked      string            `json:"id_number_masked"`
 	VillageCode string            `json:"village_code"`
 	Category    registry.Category `json:"category"`
@@ -194,7 +194,7 @@ func PreviewRule(ctx context.Context, q store.Querier, s area.Scope, rule string
 		if ok, _ := r.Match(f); ok {
 			pv.Count++
 			if len(pv.Sample) < limit {
-				c.Masked = mask(c.IDNumber)
+				c.Masked = maskSealed(c.IDNumber)
 				pv.Sample = append(pv.Sample, *c)
 			}
 		}
@@ -258,7 +258,7 @@ func ComputeRadar(ctx context.Context, q store.Querier, s area.Scope, prog Progr
 		}
 		rd.Total++
 		byTown[f.Township]++
-		c.Masked = mask(c.IDNumber)
+		c.Masked = maskSealed(c.IDNumber)
 		if len(rd.Persons) < limit {
 			rd.Persons = append(rd.Persons, *c)
 		} else {
