@@ -112,8 +112,9 @@ func TestWorkReportFillsEveryFigure(t *testing.T) {
 		// Not recorded yet: said so, never a number.
 		"召开党组理论学习中心组学习共<em>尚未在阳光系统中记录</em>",
 		"短信推送（<em>尚未在阳光系统中记录</em>）",
-		// Recorded by an area of work: a number linking to that area's page.
-		`截至目前完成改造<a href="/renovation/figures?from=2026-01-01&amp;to=2026-06-30&amp;year=2026"><strong>0户</strong></a>`,
+		// Recorded by an area of work: a number linking to the list of
+		// exactly the records it counts.
+		`截至目前完成改造<a href="/reports/records/renovation_completed?from=2026-01-01&amp;region=341599000000&amp;to=2026-06-30"><strong>0户</strong></a>`,
 		// Part two: next half's targets (the shipped 2026 defaults).
 		"全年计划开展职业技能培训<strong>200人次</strong>以上", "为<strong>128人</strong>提供残疾儿童康复救助",
 		"改造率达<strong>90.0%</strong>以上", "全年完成<strong>92户</strong>",
@@ -476,7 +477,7 @@ func TestAPI(t *testing.T) {
 				t.Errorf("sessions: %+v", i)
 			}
 		case "renovation_completed":
-			if i.Value == nil || *i.Value != "0" || !i.Recorded || !strings.HasPrefix(i.Records, "/renovation/figures?area=341599001000&") {
+			if i.Value == nil || *i.Value != "0" || !i.Recorded || i.Records != "/reports/records/renovation_completed?from=2026-01-01&region=341599001000&to=2026-06-30" {
 				t.Errorf("renovation: %+v", i)
 			}
 		case "levy_collected":
