@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/yangguang-cdpf/yangguang/internal/area"
+	"github.com/yangguang-cdpf/yangguang/internal/i18n"
 	"github.com/yangguang-cdpf/yangguang/internal/indicator"
 	"github.com/yangguang-cdpf/yangguang/internal/registry"
 )
@@ -487,6 +488,11 @@ func TestFixtureLists(t *testing.T) {
 				case exp.dates == inPeriod && (r.Date < sc.p.From || r.Date > sc.p.To),
 					exp.dates == byEnd && (r.Date == "" || r.Date > sc.p.To):
 					t.Errorf("%s %s: %s dated %q, not as the figure counts", sc.name, ind.Key, name, r.Date)
+				}
+				// A detail is a message key (a status, a kind) or plain text
+				// (an amount, a name): a key must be in both catalogues.
+				if strings.ContainsAny(r.Detail, "abcdefghijklmnopqrstuvwxyz") && !(i18n.Has(i18n.ZH, r.Detail) && i18n.Has(i18n.EN, r.Detail)) {
+					t.Errorf("%s %s: %s detail %q is no message key", sc.name, ind.Key, name, r.Detail)
 				}
 				// Sessions are the county's: no area.
 				if r.AreaCode != "" && !sc.s.Contains(r.AreaCode) {

@@ -607,7 +607,9 @@ ORDER BY d.verified_at, d.id LIMIT `+strconv.Itoa(ListCap), append([]any{lo, hi}
 
 // provideLists gives every recorded figure that counts records its list
 // and points its link at the report's records page, which shows exactly
-// them for the figure's region and period. Left without: the register's
+// them for the figure's region and period (replacing the area page
+// Provide gave, which showed more: every status, no period, today's
+// state). Left without: the register's
 // stocks (registry_size and its breakdown link to the registry search
 // with the same filter, which lists exactly the active persons now — a
 // test holds them equal) and the child-rescue standards (settings, no
