@@ -449,6 +449,7 @@ func (f *fixture) programmes(t *testing.T) {
 	// booked 2026-07-01, L3 P7 ¥60,000 booked 2026-01-01, L4 P2 ¥60,000
 	// booked 2025-12-31; L5 a living subsidy of P4 booked 2026-03-01.
 	batch := store.NewID()
+	f.ids["PB"] = batch
 	f.insert(t, "pay_batches", map[string]any{"id": batch, "programme_id": "prog-" + programme.CodeCochlear, "programme_name": "人工耳蜗补贴",
 		"month": "2026-01", "state": "paid", "created_at": local("2026-01-01", 9, 0), "updated_at": local("2026-01-01", 9, 0), "version": 1})
 	ledger := []struct {
@@ -504,7 +505,8 @@ func (f *fixture) devices(t *testing.T) {
 			"created_at": local("2025-01-01", 9, 0), "updated_at": local("2025-01-01", 9, 0)})
 		p := f.person(t, l.person)
 		due, _ := time.Parse(time.DateOnly, l.lent)
-		f.insert(t, "device_loans", map[string]any{"id": store.NewID(), "item_id": item, "kind_id": kind, "person_id": p.ID,
+		f.ids[l.key] = store.NewID()
+		f.insert(t, "device_loans", map[string]any{"id": f.ids[l.key], "item_id": item, "kind_id": kind, "person_id": p.ID,
 			"person_name": p.Name, "village_code": p.VillageCode, "location_code": fxCounty, "lent_on": l.lent,
 			"due_on": due.AddDate(1, 0, 0).Format(time.DateOnly), "first_due_on": due.AddDate(1, 0, 0).Format(time.DateOnly),
 			"status": l.status, "returned_on": l.returned, "lost_on": l.lost, "created_at": local(l.lent, 9, 0), "updated_at": local(l.lent, 9, 0)})
@@ -735,6 +737,7 @@ func (f *fixture) employment(t *testing.T) {
 			if err != nil {
 				return fmt.Errorf("campaign %s: %w", c.key, err)
 			}
+			id[c.key] = cp.ID
 			for _, k := range c.named {
 				if err := employ.AddCampaignPerson(fxCtx, tx, county, cp.ID, id[k]); err != nil {
 					return fmt.Errorf("campaign %s %s: %w", c.key, k, err)
@@ -814,6 +817,7 @@ func (f *fixture) levy(t *testing.T) {
 				return fmt.Errorf("employer %s: %w", d.key, err)
 			}
 			employers[d.key] = e.ID
+			f.ids[d.key] = e.ID // one declaration each: the employer's year is its page
 		}
 		return nil
 	})

@@ -2,11 +2,14 @@ package indicator_test
 
 import (
 	"context"
+	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/yangguang-cdpf/yangguang/internal/area"
+	"github.com/yangguang-cdpf/yangguang/internal/i18n"
 	"github.com/yangguang-cdpf/yangguang/internal/indicator"
 	"github.com/yangguang-cdpf/yangguang/internal/registry"
 )
@@ -263,50 +266,210 @@ func TestFixtureDeclaredIndicators(t *testing.T) {
 	}
 }
 
-// The list behind each figure that has one holds exactly the counted
-// records: the right ones by name, as many as the figure counts (for a
-// rate its numerator, for an average the records averaged over), each
-// dated in the period and inside the region.
-func TestFixtureLists(t *testing.T) {
-	f := fixtureCounty(t)
-	// Expected records by fixture name: first half · year · town A first half.
-	lists := map[string][3][]string{
-		"registry_updated_rate":    {{"P11", "P12", "P2", "P4", "P6"}, {"P11", "P12", "P2", "P3", "P4", "P5", "P6", "P8"}, {"P12", "P2", "P4"}},
-		"certify_home_assessments": {{"C4"}, {"C4", "C5"}, {"C4"}},
-		"certify_issued":           {{"C1", "C2"}, {"C1", "C2", "C5"}, {"C1", "C2"}},
-		"certify_renewed":          {nil, {"C3"}, nil},
-		"certify_issued_renewed":   {{"C1", "C2"}, {"C1", "C2", "C3", "C5"}, {"C1", "C2"}},
-		"applications_online_rate": {{"C3", "C7"}, {"C3", "C5", "C7"}, {"C7"}},
-		"one_visit_rate":           {{"C2"}, {"C2", "C3", "C5"}, {"C2"}},
-		"visits_per_application":   {{"C1", "C2", "C6"}, {"C1", "C2", "C3", "C5", "C6"}, {"C1", "C2"}},
-		"certify_sessions":         {{"S2", "S3"}, {"S2", "S3", "S4"}, {"S2"}},
-	}
-	want := map[string]fxWant{}
-	for _, w := range fxWants {
-		want[w.key] = w
-	}
-	// href → fixture name.
+// fxList is the list expected behind a figure in the fixture county, by
+// fixture name, for the three cases of fxScopes (first half · year · town
+// A first half). A summed list's records are written "name:amount" (the
+// fen of a payment, the units of a service, the persons reached). A
+// record links to its own page, named here by the fixture record that
+// page shows: a case K, a loan D, a renovation R, a campaign M, a place G
+// or B (a base's workers link to the base), an employer V (its year's
+// declaration), the payment batch PB (the ledger lines); a person P for
+// the registry, the survey task of 2026 and the employment page (records,
+// projects, wishes and enrolments are listed there).
+type fxList struct {
+	key   string
+	dates fxDates
+	lists [3][]string
+}
+
+// fxDates says how a list's records are dated.
+type fxDates int
+
+const (
+	inPeriod fxDates = iota // an event of the period: dated inside it
+	byEnd                   // a state at the period's end: dated (begun) by then
+	undated                 // a state not tied to the period (the year's list as it stands)
+)
+
+var fxLists = []fxList{
+	{"registry_updated_rate", inPeriod, [3][]string{{"P11", "P12", "P2", "P4", "P6"}, {"P11", "P12", "P2", "P3", "P4", "P5", "P6", "P8"}, {"P12", "P2", "P4"}}},
+
+	{"certify_home_assessments", inPeriod, [3][]string{{"C4"}, {"C4", "C5"}, {"C4"}}},
+	{"certify_issued", inPeriod, [3][]string{{"C1", "C2"}, {"C1", "C2", "C5"}, {"C1", "C2"}}},
+	{"certify_renewed", inPeriod, [3][]string{nil, {"C3"}, nil}},
+	{"certify_issued_renewed", inPeriod, [3][]string{{"C1", "C2"}, {"C1", "C2", "C3", "C5"}, {"C1", "C2"}}},
+	{"applications_online_rate", inPeriod, [3][]string{{"C3", "C7"}, {"C3", "C5", "C7"}, {"C7"}}},
+	{"one_visit_rate", inPeriod, [3][]string{{"C2"}, {"C2", "C3", "C5"}, {"C2"}}},
+	{"visits_per_application", inPeriod, [3][]string{{"C1", "C2", "C6"}, {"C1", "C2", "C3", "C5", "C6"}, {"C1", "C2"}}},
+	{"certify_sessions", inPeriod, [3][]string{{"S2", "S3"}, {"S2", "S3", "S4"}, {"S2"}}},
+	{"certify_sessions_per_month", inPeriod, [3][]string{{"S2", "S3"}, {"S2", "S3", "S4"}, {"S2"}}},
+
+	// Programmes: one case per person served (the case links to its page).
+	{"child_rescue_persons", byEnd, [3][]string{{"K2"}, {"K2", "K3"}, {"K2"}}},
+	{"child_rescue_amount", inPeriod, [3][]string{ // K2's grant and its approved claims (the rejected one never)
+		{"K2:10000", "K2:2000000"}, {"K2:10000", "K2:20000", "K2:2000000", "K3:3000000"}, {"K2:10000", "K2:2000000"}}},
+	{"psychiatric_drug_subsidy_persons", byEnd, [3][]string{{"K6"}, {"K6"}, {"K6"}}},
+	{"device_fitted_persons", byEnd, [3][]string{{"K7"}, {"K7", "K8"}, nil}},
+	{"education_grant_students", byEnd, [3][]string{{"K17", "K18", "K9"}, {"K17", "K18", "K9"}, {"K9"}}},
+	{"rehab_service_persons", byEnd, [3][]string{{"K11", "K13"}, {"K11", "K12", "K13"}, {"K11"}}},
+	{"care_persons", byEnd, [3][]string{{"K14"}, {"K14", "K16"}, {"K14"}}},
+	{"cochlear_subsidy_amount", inPeriod, [3][]string{ // the ledger lines L3, L1 · + L2 (the reversal) · L1
+		{"PB:600000", "PB:6000000"}, {"PB:-600000", "PB:600000", "PB:6000000"}, {"PB:600000"}}},
+	{"provider_services", inPeriod, [3][]string{{"K13:5", "K2:3"}, {"K11:7", "K13:5", "K2:3"}, {"K2:3"}}},
+	{"rehab_service_rate", byEnd, [3][]string{{"K11", "K13"}, {"K11", "K12", "K13"}, {"K11"}}},
+	// Covered now (the year not over) or at the half's end: P12's K17 counts
+	// where he lives, in A.
+	{"education_grant_coverage", undated, [3][]string{{"K17", "K9"}, {"K17", "K9"}, {"K17", "K9"}}},
+	{"devices_on_loan", byEnd, [3][]string{{"D1", "D2"}, {"D1", "D4", "D6"}, {"D1"}}},
+
+	// Survey tasks of 2026, by their person.
+	{"survey_coverage", byEnd, [3][]string{{"P1", "P2", "P6"}, {"P1", "P2", "P3", "P6", "P8"}, {"P1", "P2"}}},
+	{"households_visited", inPeriod, [3][]string{{"P1", "P2", "P6"}, {"P1", "P2", "P3", "P6", "P8"}, {"P1", "P2"}}},
+
+	{"renovation_planned", undated, [3][]string{{"R1", "R2", "R3", "R4", "R5", "R8"}, {"R1", "R2", "R3", "R4", "R5", "R8"}, {"R1", "R4", "R5"}}},
+	{"renovation_in_preparation", undated, [3][]string{{"R4", "R5"}, {"R4", "R5"}, {"R4", "R5"}}},
+	{"renovation_completed", inPeriod, [3][]string{{"R1", "R2"}, {"R1", "R2", "R3"}, {"R1"}}},
+	{"renovation_rate", inPeriod, [3][]string{{"R1", "R2"}, {"R1", "R2", "R3"}, {"R1"}}},
+
+	// Employment: persons (employment page), campaigns, places.
+	{"welfare_job_placements", byEnd, [3][]string{{"P2"}, {"P2", "P6"}, {"P2"}}},
+	{"entrepreneurship_projects", inPeriod, [3][]string{{"P2"}, {"P2", "P6"}, {"P2"}}},
+	{"promotion_events", inPeriod, [3][]string{{"M2"}, {"M2", "M3"}, {"M2"}}},
+	{"suggestions_collected", inPeriod, [3][]string{{"M1:5", "M2:2"}, {"M1:5", "M2:2", "M3:1"}, {"M2:2"}}},
+	{"wishes_collected", inPeriod, [3][]string{{"P2", "P4", "P6"}, {"P2", "P3", "P4", "P6"}, {"P2", "P4"}}},
+	{"wishes_fulfilled_rate", inPeriod, [3][]string{{"P2"}, {"P2", "P6"}, {"P2"}}},
+	{"training_person_times", inPeriod, [3][]string{{"P1", "P2"}, {"P1", "P2", "P3", "P7"}, {"P1", "P2"}}},
+	{"greenhouses", byEnd, [3][]string{{"G1", "G4"}, {"G1", "G2"}, {"G1"}}},
+	{"support_bases", byEnd, [3][]string{{"B1", "B2"}, {"B1", "B2"}, {"B1"}}},
+	{"base_employed_students", byEnd, [3][]string{{"B1"}, {"B1", "B2"}, {"B1"}}}, // W1 · + W3 · W1
+	{"base_employed_parents", byEnd, [3][]string{{"B1"}, nil, {"B1"}}},           // W2, on 06-30 only
+	{"home_employment_persons", byEnd, [3][]string{{"P6", "P7"}, {"P4", "P6", "P7"}, nil}},
+	{"employment_income_3000_rate", byEnd, [3][]string{{"P3", "P7"}, {"P4", "P6", "P7"}, {"P3"}}},
+	// M1 (county) reaches 10 + P1, P6 · + M5: 7 unnamed + P3 · M1 from A: its named P1 there.
+	{"campaign_persons_reached", inPeriod, [3][]string{{"M1:12"}, {"M1:12", "M5:8"}, {"M1:1"}}},
+
+	{"quota_units_reviewed", inPeriod, [3][]string{{"V1", "V2"}, {"V1", "V2", "V4"}, {"V1"}}},
+	{"levy_due", inPeriod, [3][]string{{"V1:123456", "V2:200000"}, {"V1:123456", "V2:200000", "V4:50000"}, {"V1:123456"}}},
+}
+
+// fxStocks are the register's figures, which link to the registry search
+// with the matching filter instead of a list: it lists exactly the active
+// persons now (first half · year · town A — the same now whatever the
+// period).
+var fxStocks = map[string][3][]string{
+	"registry_size": {{"P1", "P11", "P12", "P2", "P3", "P4", "P5", "P6", "P7", "P8"}, {"P1", "P11", "P12", "P2", "P3", "P4", "P5", "P6", "P7", "P8"},
+		{"P1", "P12", "P2", "P3", "P4", "P5"}},
+	indicator.CategoryKey(registry.Vision):       {{"P1"}, {"P1"}, {"P1"}},
+	indicator.CategoryKey(registry.Hearing):      {{"P12", "P2"}, {"P12", "P2"}, {"P12", "P2"}},
+	indicator.CategoryKey(registry.Speech):       {{"P7"}, {"P7"}, nil},
+	indicator.CategoryKey(registry.Physical):     {{"P11", "P3", "P6"}, {"P11", "P3", "P6"}, {"P3"}},
+	indicator.CategoryKey(registry.Intellectual): {{"P5"}, {"P5"}, {"P5"}},
+	indicator.CategoryKey(registry.Mental):       {{"P4"}, {"P4"}, {"P4"}},
+	indicator.CategoryKey(registry.Multiple):     {{"P8"}, {"P8"}, nil},
+	indicator.GradeKey(registry.Grade1):          {{"P1", "P5", "P8"}, {"P1", "P5", "P8"}, {"P1", "P5"}},
+	indicator.GradeKey(registry.Grade2):          {{"P2"}, {"P2"}, {"P2"}},
+	indicator.GradeKey(registry.Grade3):          {{"P12", "P3", "P6", "P7"}, {"P12", "P3", "P6", "P7"}, {"P12", "P3"}},
+	indicator.GradeKey(registry.Grade4):          {{"P11", "P4"}, {"P11", "P4"}, {"P4"}},
+}
+
+// fxUnlisted are the recorded figures with neither a list nor a registry
+// link, and why.
+var fxUnlisted = map[string]string{
+	"child_rescue_standard_general": "a setting (the programme's tier), not a count of records",
+	"child_rescue_standard_cp":      "a setting (the programme's tier), not a count of records",
+}
+
+// fxNames maps a record's link to the fixture name of what it shows.
+func (f *fixture) fxNames() map[string]string {
 	byHref := map[string]string{}
 	for name, id := range f.ids {
 		switch name[0] {
 		case 'P':
+			if name == "PB" {
+				byHref["/payments/batches/"+id] = name
+				continue
+			}
 			byHref["/registry/persons/"+id] = name
+			byHref["/survey/tasks/2026-"+id] = name
+			byHref["/employment/persons/"+id] = name
 		case 'C':
 			byHref["/certify/applications/"+id] = name
 		case 'S':
 			byHref["/certify/sessions/"+id] = name
+		case 'K':
+			byHref["/programmes/cases/"+id] = name
+		case 'D':
+			byHref["/devices/loans/"+id] = name
+		case 'R':
+			byHref["/renovation/"+id] = name
+		case 'M':
+			byHref["/employment/campaigns/"+id] = name
+		case 'V':
+			byHref["/employers/"+id+"/years/2026"] = name
+		case 'p': // "placeG1": the place's page
+			byHref["/employment/places/"+id] = strings.TrimPrefix(name, "place")
 		}
 	}
+	return byHref
+}
+
+// The list behind every recorded figure holds exactly the counted
+// records: the right ones by name (and amount, for a sum), as many as the
+// figure counts (for a rate its numerator, for an average the records
+// averaged over, for a sum their amounts added up), each dated as its
+// figure counts and inside the region — and the figure links to the
+// report's records page that shows it. A recorded figure without a list
+// is either a register stock, whose registry search link is held to the
+// same persons, or named in fxUnlisted with its reason.
+func TestFixtureLists(t *testing.T) {
+	f := fixtureCounty(t)
+	want := map[string]fxWant{}
+	for _, w := range fxWants {
+		want[w.key] = w
+	}
+	lists := map[string]fxList{}
+	for _, l := range fxLists {
+		if _, dup := lists[l.key]; dup {
+			t.Fatalf("%s has two rows in fxLists", l.key)
+		}
+		lists[l.key] = l
+	}
+	byHref := f.fxNames()
 	for _, ind := range indicator.All() {
+		if !ind.Recorded() {
+			continue
+		}
+		exp, listed := lists[ind.Key]
+		_, stock := fxStocks[ind.Key]
+		why, exempt := fxUnlisted[ind.Key]
+		switch {
+		case ind.List == nil && listed:
+			t.Errorf("%s has expected records in fxLists but no List", ind.Key)
+			continue
+		case ind.List != nil && !listed:
+			t.Errorf("%s has a List but no expected records in fxLists", ind.Key)
+			continue
+		case ind.List == nil && !stock && !exempt:
+			t.Errorf("%s is recorded but has no List: give it one (or, with a reason, a line in fxUnlisted)", ind.Key)
+			continue
+		case ind.List != nil && (stock || exempt):
+			t.Errorf("%s has a List and is also exempted (%s)", ind.Key, why)
+		}
+		if stock {
+			registryStock(t, f, byHref, ind, fxStocks[ind.Key])
+			continue
+		}
 		if ind.List == nil {
 			continue
 		}
-		exp, ok := lists[ind.Key]
-		if !ok {
-			t.Errorf("%s has a list but no expected records in TestFixtureLists", ind.Key)
-			continue
-		}
 		for i, sc := range fxScopes() {
+			res, err := indicator.Evaluate(context.Background(), f.db, ind, sc.s, sc.p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasPrefix(res.Href, "/reports/records/"+ind.Key+"?") {
+				t.Errorf("%s %s: links to %q, not its records page", sc.name, ind.Key, res.Href)
+			}
 			recs, err := ind.List(context.Background(), f.db, sc.s, sc.p)
 			if err != nil {
 				t.Fatal(err)
@@ -317,27 +480,88 @@ func TestFixtureLists(t *testing.T) {
 				if !ok {
 					t.Errorf("%s %s: record %q links to %q, no fixture record", sc.name, ind.Key, r.Label, r.Href)
 				}
-				names = append(names, name)
-				if r.Date < sc.p.From || r.Date > sc.p.To {
-					t.Errorf("%s %s: %s dated %s, outside the period", sc.name, ind.Key, name, r.Date)
+				if ind.ListMeasure == indicator.ListSummed {
+					name += ":" + strconv.FormatInt(r.Amount, 10)
 				}
+				names = append(names, name)
+				switch {
+				case exp.dates == inPeriod && (r.Date < sc.p.From || r.Date > sc.p.To),
+					exp.dates == byEnd && (r.Date == "" || r.Date > sc.p.To):
+					t.Errorf("%s %s: %s dated %q, not as the figure counts", sc.name, ind.Key, name, r.Date)
+				}
+				// A detail is a message key (a status, a kind) or plain text
+				// (an amount, a name): a key must be in both catalogues.
+				if strings.ContainsAny(r.Detail, "abcdefghijklmnopqrstuvwxyz") && !(i18n.Has(i18n.ZH, r.Detail) && i18n.Has(i18n.EN, r.Detail)) {
+					t.Errorf("%s %s: %s detail %q is no message key", sc.name, ind.Key, name, r.Detail)
+				}
+				// Sessions are the county's: no area.
 				if r.AreaCode != "" && !sc.s.Contains(r.AreaCode) {
-					t.Errorf("%s %s: %s in %s, outside the region", sc.name, ind.Key, name, r.AreaCode)
+					t.Errorf("%s %s: %s in %q, outside the region", sc.name, ind.Key, name, r.AreaCode)
 				}
 			}
 			slices.Sort(names)
-			if !slices.Equal(names, exp[i]) {
-				t.Errorf("%s %s: list %v, want %v", sc.name, ind.Key, names, exp[i])
+			if !slices.Equal(names, exp.lists[i]) {
+				t.Errorf("%s %s: list %v, want %v", sc.name, ind.Key, names, exp.lists[i])
 			}
-			// The list is what the figure counts.
-			v := want[ind.Key].values()[i]
-			counted := v.Num
-			if v.Kind == indicator.Average {
-				counted = v.Den
+			// The list is what the figure counts (and the known value).
+			if v := want[ind.Key].values()[i]; !sameValue(res.Value, v) {
+				t.Errorf("%s %s: value %v, want %v", sc.name, ind.Key, res.Value, v)
 			}
-			if int64(len(recs)) != counted {
-				t.Errorf("%s %s: the list has %d records, the figure counts %d", sc.name, ind.Key, len(recs), counted)
+			if got, counted := ind.Accounted(res.Value, recs); got != counted {
+				t.Errorf("%s %s: the list accounts for %d, the figure counts %d", sc.name, ind.Key, got, counted)
 			}
+			// Ordered: by date, then region and label.
+			if !slices.IsSortedFunc(recs, func(a, b indicator.Record) int { return strings.Compare(a.Date, b.Date) }) {
+				t.Errorf("%s %s: list not in date order", sc.name, ind.Key)
+			}
+		}
+	}
+	for key := range fxUnlisted {
+		if ind, ok := indicator.Get(key); !ok || !ind.Recorded() {
+			t.Errorf("fxUnlisted names %s, which is no recorded indicator", key)
+		}
+	}
+}
+
+// registryStock checks that a register figure's link is the registry
+// search listing exactly the persons it counts.
+func registryStock(t *testing.T, f *fixture, byHref map[string]string, ind indicator.Indicator, exp [3][]string) {
+	t.Helper()
+	for i, sc := range fxScopes() {
+		res, err := indicator.Evaluate(context.Background(), f.db, ind, sc.s, sc.p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path, query, _ := strings.Cut(res.Href, "?")
+		if path != "/registry" {
+			t.Errorf("%s %s: links to %q, not the registry search", sc.name, ind.Key, res.Href)
+			continue
+		}
+		v, err := url.ParseQuery(query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		filter, es := registry.ParseFilter(v)
+		if len(es) > 0 {
+			t.Fatalf("%s %s: %q: %v", sc.name, ind.Key, res.Href, es)
+		}
+		filter.Limit = 1000
+		// The search page runs in the viewer's scope: the widest, the
+		// county, for the fixture's staff.
+		persons, err := registry.Search(context.Background(), f.db, area.ScopeOf(fxCounty), filter)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, p := range persons {
+			names = append(names, byHref["/registry/persons/"+p.ID])
+		}
+		slices.Sort(names)
+		if !slices.Equal(names, exp[i]) {
+			t.Errorf("%s %s: registry search %q lists %v, want %v", sc.name, ind.Key, res.Href, names, exp[i])
+		}
+		if int64(len(names)) != res.Value.Num {
+			t.Errorf("%s %s: the search lists %d, the figure counts %d", sc.name, ind.Key, len(names), res.Value.Num)
 		}
 	}
 }
