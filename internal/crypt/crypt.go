@@ -504,7 +504,9 @@ func ForTests() *Keyring {
 var testOnce sync.Once
 
 // Column is a sealed column: what `keys rotate` re-seals. Key is the
-// table's primary key column (a single TEXT or integer column).
+// table's primary key column (a single TEXT or integer column) or, for a
+// table keyed by several, a TEXT expression of them that is unique per row
+// (levy_employees: declaration_id || '/' || CAST(seq AS TEXT)).
 type Column struct{ Table, Key, Column, Kind string }
 
 var (
