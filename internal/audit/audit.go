@@ -188,6 +188,11 @@ var Personal = map[string]bool{
 	"phone": true, "guardian_phone": true, "contact_phone": true, "bank_account": true,
 }
 
+// Hidden are the JSON fields the log keeps only the presence of: free text
+// such as an assessment's findings (the diagnosis), which no mask of its
+// middle would make safe to read.
+var Hidden = map[string]bool{"findings": true}
+
 // maskPersonal masks the Personal fields at any depth of a JSON document;
 // anything that is not JSON of objects and arrays is returned as it is.
 func maskPersonal(b []byte) string {
@@ -201,6 +206,11 @@ func maskPersonal(b []byte) string {
 		switch x := v.(type) {
 		case map[string]any:
 			for k, e := range x {
+				if s, ok := e.(string); ok && s != "" && Hidden[k] {
+					x[k] = "******"
+					changed = true
+					continue
+				}
 				if s, ok := e.(string); ok && Personal[k] && s != "" {
 					x[k] = MaskValue(s)
 					changed = true

@@ -437,18 +437,11 @@ func syncDir(dir string) error {
 
 // Use loads (or creates) the key file at path and installs it: what every
 // command does before it opens the database. In a test binary whose
-// keyring was pinned by ForTests, the test keys stay in use and are copied
-// to path when no file is there, so a server started as a child process on
-// that data directory reads the same keys.
+// keyring was pinned by ForTests, the test keys stay in use and nothing is
+// written at path (a test that hands a data directory to a child process
+// copies the keys there with CopyTo).
 func Use(path string) (*Keyring, error) {
 	if cur := active.Load(); cur != nil && (cur.pinned || cur.path == path) {
-		if cur.pinned {
-			if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-				if err := cur.CopyTo(path); err != nil {
-					return nil, err
-				}
-			}
-		}
 		return cur, nil
 	}
 	k, err := LoadOrCreate(path)
@@ -504,7 +497,9 @@ func ForTests() *Keyring {
 var testOnce sync.Once
 
 // Column is a sealed column: what `keys rotate` re-seals. Key is the
-// table's primary key column (a single TEXT or integer column).
+// table's primary key column (a single TEXT or integer column) or, for a
+// table keyed by several, a TEXT expression of them that is unique per row
+// (levy_employees: declaration_id || '/' || CAST(seq AS TEXT)).
 type Column struct{ Table, Key, Column, Kind string }
 
 var (
