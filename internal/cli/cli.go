@@ -85,7 +85,7 @@ func init() {
 		{"report", "生成工作总结：--from --to [--region] --out FILE.html|.docx|.xlsx", cmdReport},
 		{"levy", "残保金计算器：--year --ratio --staff --avg-wage --social-avg-wage --disabled 等级:月数", cmdLevy},
 		{"idcheck", "检查身份证号 (check resident ID numbers)", cmdIdcheck},
-		{"audit", "审计日志：verify（校验哈希链）", cmdAudit},
+		{"audit", "审计日志：verify（校验哈希链）, prune（清理超过保留期的记录）, retention（保留期）", cmdAudit},
 		{"restore", "从备份恢复数据库（先停止服务）(restore a backup)", cmdRestore},
 		{"backup", "在线备份数据库 (consistent online backup)", cmdBackup},
 		{"bench", "性能基准测试 (measure against the bare database)", cmdBench},
