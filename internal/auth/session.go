@@ -58,6 +58,9 @@ var (
 	ErrBadCredentials = errBadCredentials
 	ErrLocked         = errors.New("account locked")
 	ErrDisabled       = errors.New("account disabled")
+	// ErrNoRole: the account waits for the security administrator to
+	// give it a role.
+	ErrNoRole = errors.New("account has no role yet")
 )
 
 func hashToken(token string) string {
@@ -79,7 +82,9 @@ func newToken() string {
 func (s *Service) SignIn(ctx context.Context, username, password, ip, userAgent string) (token string, u User, err error) {
 	now := s.now()
 	ctx = audit.WithActor(ctx, audit.Actor{Kind: "anonymous", Name: username, IP: ip})
+	noRole := false
 	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
+		noRole = false
 		var hash string
 		u, err = scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE username = $1`, username))
 		if errors.Is(err, store.ErrNotFound) {
@@ -101,6 +106,9 @@ func (s *Service) SignIn(ctx context.Context, username, password, ip, userAgent 
 			return audit.Record(ctx, tx, entry)
 		case u.lockedAt(now):
 			entry.Outcome, entry.Detail = audit.Denied, "locked"
+			return audit.Record(ctx, tx, entry)
+		case u.Role == RolePending && CheckPassword(hash, password):
+			entry.Outcome, entry.Detail, noRole = audit.Denied, "no role yet", true
 			return audit.Record(ctx, tx, entry)
 		case !CheckPassword(hash, password):
 			u.FailedCount++
@@ -142,6 +150,8 @@ func (s *Service) SignIn(ctx context.Context, username, password, ip, userAgent 
 		return "", u, ErrDisabled
 	case u.LockedUntil != "" && u.lockedAt(now):
 		return "", u, ErrLocked
+	case noRole:
+		return "", u, ErrNoRole
 	}
 	return "", u, ErrBadCredentials
 }
@@ -176,7 +186,7 @@ func (s *Service) Resolve(ctx context.Context, token string) (*Principal, error)
 		return nil, nil
 	}
 	u, err := GetUser(ctx, s.DB, userID)
-	if err != nil || u.Disabled {
+	if err != nil || u.Disabled || u.Role == RolePending {
 		return nil, nil //nolint:nilerr
 	}
 	// Touch at most once a minute: the idle clock needs no finer grain and

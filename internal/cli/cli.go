@@ -78,7 +78,7 @@ func init() {
 	commands = []command{
 		{"serve", "启动网页服务 (serve the web interface and API)", cmdServe},
 		{"migrate", "升级数据库结构 (apply database migrations)", cmdMigrate},
-		{"user", "管理账号：create, reset-password, disable, enable, list", cmdUser},
+		{"user", "管理账号：create, set-role, reset-password, disable, enable, list", cmdUser},
 		{"demo", "创建演示县 阳光县 (create the demo county)", cmdDemo},
 		{"import", "导入数据：areas FILE.csv", cmdImport},
 		{"export", "导出数据：persons --out FILE.xlsx", cmdExport},
@@ -405,12 +405,16 @@ func cmdUser(e *env, args []string) error {
 		fmt.Fprintln(e.stdout, `用法:
   yangguang user list
   yangguang user create --username U --name 姓名 --role ROLE [--dept DEPT] --scope AREA_CODE
+  yangguang user set-role USERNAME --role ROLE [--dept DEPT] --scope AREA_CODE
   yangguang user reset-password USERNAME
   yangguang user disable USERNAME
   yangguang user enable USERNAME
 角色 ROLE: `+joinRoles()+`
 科室 DEPT（county_staff 必填）: certification rehabilitation employment rights finance
-区域 AREA_CODE: 12 位统计用区划代码；* 表示全部区域`)
+区域 AREA_CODE: 12 位统计用区划代码；* 表示全部区域
+三员分立：安装时用 create 建立系统管理员、安全管理员、审计管理员三个不同账号；
+之后系统管理员在网页上新建的账号没有角色，由安全管理员分配（或用 set-role）。
+管理员账号不能改任另一种管理员。`)
 		return nil
 	}
 	sub, rest := args[0], args[1:]
@@ -421,6 +425,8 @@ func cmdUser(e *env, args []string) error {
 	if sub == "create" {
 		fs.StringVar(&n.Username, "username", "", "用户名")
 		fs.StringVar(&n.DisplayName, "name", "", "姓名")
+	}
+	if sub == "create" || sub == "set-role" {
 		fs.StringVar(&role, "role", "", "角色: "+joinRoles())
 		fs.StringVar(&dept, "dept", "", "科室（县残联工作人员）")
 		fs.StringVar(&n.ScopeCode, "scope", "", "管辖区域的 12 位区划代码；* 为全部")
@@ -458,7 +464,11 @@ func cmdUser(e *env, args []string) error {
 			if u.Disabled {
 				status = "停用"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", u.Username, u.DisplayName, u.Role, u.Department, u.ScopeCode, status)
+			role := string(u.Role)
+			if u.Role == auth.RolePending {
+				role = "(待分配)"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", u.Username, u.DisplayName, role, u.Department, u.ScopeCode, status)
 		}
 		return tw.Flush()
 	case "create":
@@ -476,6 +486,24 @@ func cmdUser(e *env, args []string) error {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "已创建账号 %s，初始密码: %s （首次登录须修改）\n", n.Username, pw)
+	case "set-role":
+		u, err := byName()
+		if err != nil {
+			return err
+		}
+		var after auth.User
+		err = db.InTx(ctx, func(tx *store.Tx) (err error) {
+			after, err = auth.AssignRole(ctx, tx, "cli", u.ID, auth.Role(role), auth.Department(dept), n.ScopeCode)
+			return err
+		})
+		var es validate.Errors
+		if errors.As(err, &es) {
+			return fmt.Errorf("角色未修改:\n%s", es.Error())
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "账号 %s 的角色已设为 %s（区域 %s）。\n", u.Username, after.Role, orAll(after.ScopeCode))
 	case "reset-password":
 		u, err := byName()
 		if err != nil {
@@ -496,9 +524,16 @@ func cmdUser(e *env, args []string) error {
 		}
 		fmt.Fprintf(e.stdout, "账号 %s 已%s。\n", u.Username, map[string]string{"disable": "停用", "enable": "启用"}[sub])
 	default:
-		return fmt.Errorf("未知的 user 子命令 %q（可用: list create reset-password disable enable）", sub)
+		return fmt.Errorf("未知的 user 子命令 %q（可用: list create set-role reset-password disable enable）", sub)
 	}
 	return nil
+}
+
+func orAll(scope string) string {
+	if scope == "" {
+		return "全部"
+	}
+	return scope
 }
 
 func joinRoles() string {
