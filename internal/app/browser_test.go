@@ -355,6 +355,7 @@ var nonHTML = map[string]string{
 	"/reports/work.docx":                       "the work report as Word",
 	"/reports/work.xlsx":                       "the work report's figures as Excel",
 	"/reports/townships.xlsx":                  "the township comparison as Excel",
+	"/audit/export":                            "CSV export of the audit log",
 }
 
 // ownTest lists GET page routes that exist only in the middle of some work
@@ -520,6 +521,7 @@ func (f *fixture) concreteURL(pattern string) (string, bool) {
 	ids := map[string]string{ // path prefix before {id} → an id of that kind
 		"/registry/persons/":     f.personID,
 		"/admin/users/":          f.userIDs["auditor"],
+		"/admin/roles/":          f.userIDs["auditor"],
 		"/certify/applications/": f.ids["/certify/applications/"],
 		"/certify/sessions/":     f.ids["/certify/sessions/"],
 		"/certify/experts/":      f.ids["/certify/experts/"],
