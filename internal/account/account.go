@@ -45,6 +45,7 @@ func (h *Handler) Routes(rt *web.Router) {
 	rt.Page("POST /admin/users/{id}/enable", auth.PermUsersManage, h.enable)
 	rt.Page("GET /admin/security", auth.PermSecurityManage, h.security)
 	rt.Page("POST /admin/security/{id}/unlock", auth.PermSecurityManage, h.unlock)
+	rt.Page("POST /admin/security/policy", auth.PermSecurityManage, h.savePolicy)
 	rt.Page("GET /admin/roles", auth.PermSecurityManage, h.roles)
 	rt.Page("GET /admin/roles/{id}", auth.PermSecurityManage, h.roleForm)
 	rt.Page("POST /admin/roles/{id}", auth.PermSecurityManage, h.assignRole)
@@ -83,13 +84,13 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	token, u, err := h.Auth.SignIn(r.Context(), username, password, web.ClientIP(r), r.UserAgent())
 	switch {
 	case errors.Is(err, auth.ErrLocked) || (errors.Is(err, auth.ErrBadCredentials) && u.LockedUntil != ""):
-		page.Errors.Add(0, "", "account.error.locked", int(h.Auth.Policy.LockFor.Minutes()))
+		page.Errors.Add(0, "", "account.error.locked", int(h.Auth.Policy().LockFor.Minutes()))
 	case errors.Is(err, auth.ErrDisabled):
 		page.Errors.Add(0, "", "account.error.disabled")
 	case errors.Is(err, auth.ErrNoRole):
 		page.Errors.Add(0, "", "account.error.no_role")
 	case errors.Is(err, auth.ErrBadCredentials):
-		page.Errors.Add(0, "", "account.error.bad_credentials", h.Auth.Policy.LockAfter, int(h.Auth.Policy.LockFor.Minutes()))
+		page.Errors.Add(0, "", "account.error.bad_credentials", h.Auth.Policy().LockAfter, int(h.Auth.Policy().LockFor.Minutes()))
 	case err != nil:
 		web.ServerError(w, r, err)
 		return
@@ -294,11 +295,19 @@ func (h *Handler) setDisabled(w http.ResponseWriter, r *http.Request, disabled b
 func (h *Handler) disable(w http.ResponseWriter, r *http.Request) { h.setDisabled(w, r, true) }
 func (h *Handler) enable(w http.ResponseWriter, r *http.Request)  { h.setDisabled(w, r, false) }
 
-func (h *Handler) security(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) security(w http.ResponseWriter, r *http.Request) { h.securityPage(w, r, web.Page{}) }
+
+func (h *Handler) securityPage(w http.ResponseWriter, r *http.Request, page web.Page) {
 	d, err := h.usersData(r)
 	if err != nil {
 		web.ServerError(w, r, err)
 		return
+	}
+	if page.Form == nil {
+		if page.Form, err = auth.PolicyValues(r.Context(), h.Auth.DB); err != nil {
+			web.ServerError(w, r, err)
+			return
+		}
 	}
 	now := store.Now()
 	var locked []auth.User
@@ -307,8 +316,31 @@ func (h *Handler) security(w http.ResponseWriter, r *http.Request) {
 			locked = append(locked, u)
 		}
 	}
-	web.Render(w, r, pages, "security", web.Page{Title: "admin.security", Section: "admin", Crumbs: h.crumbs(r, "admin.security"),
-		Data: map[string]any{"Locked": locked, "Policy": h.Auth.Policy, "Users": d.Users}})
+	page.Title, page.Section, page.Crumbs = "admin.security", "admin", h.crumbs(r, "admin.security")
+	page.Data = map[string]any{"Locked": locked, "Policy": h.Auth.Policy(), "Users": d.Users, "Defs": auth.PolicyDefs}
+	web.Render(w, r, pages, "security", page)
+}
+
+// savePolicy stores the sign-in rules and puts them in force at once.
+func (h *Handler) savePolicy(w http.ResponseWriter, r *http.Request) {
+	in := map[string]string{}
+	for _, d := range auth.PolicyDefs {
+		in[d.Key] = r.PostFormValue(d.Key)
+	}
+	err := h.Auth.DB.InTx(r.Context(), func(tx *store.Tx) error { return auth.SavePolicy(r.Context(), tx, in) })
+	var es validate.Errors
+	if errors.As(err, &es) {
+		h.securityPage(w, r, web.Page{Errors: es, Status: http.StatusUnprocessableEntity, Form: in})
+		return
+	}
+	if err == nil {
+		err = h.Auth.ReloadPolicy(r.Context())
+	}
+	if err != nil {
+		web.ServerError(w, r, err)
+		return
+	}
+	web.Redirect(w, r, "/admin/security?ok=flash.saved")
 }
 
 func (h *Handler) unlock(w http.ResponseWriter, r *http.Request) {

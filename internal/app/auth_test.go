@@ -344,3 +344,71 @@ func TestAuditRetentionAndExportPages(t *testing.T) {
 		t.Fatalf("export not audited: %+v", rows)
 	}
 }
+
+// The sign-in rules are settings of the security administrator with the
+// RULES.md §9 figures as defaults, refused when weaker, in force at once
+// and audited.
+func TestSignInRulesAreSettings(t *testing.T) {
+	e := apptest.New(t)
+	e.CreateUser("sec", auth.RoleSecurityAdmin, "", county)
+	e.CreateUser("worker", auth.RoleLeader, "", county)
+	sec := e.SignIn("sec")
+	if p := e.App.Auth.Policy(); p.LockAfter != 5 || p.LockFor != 15*time.Minute || p.IdleTimeout != 30*time.Minute || p.PasswordMaxAge != 90*24*time.Hour {
+		t.Fatalf("defaults: %+v", p)
+	}
+	good := url.Values{"password_max_age_days": {"60"}, "lock_after": {"3"}, "lock_minutes": {"30"}, "idle_minutes": {"10"}}
+	with := func(k, v string) url.Values {
+		f := url.Values{}
+		for key, vs := range good {
+			f[key] = vs
+		}
+		f.Set(k, v)
+		return f
+	}
+	cases := []struct {
+		name string
+		form url.Values
+		want int
+		says string
+	}{
+		{"more tries than 5", with("lock_after", "6"), http.StatusUnprocessableEntity, "连续输错几次锁定"},
+		{"shorter lock than 15 minutes", with("lock_minutes", "5"), http.StatusUnprocessableEntity, "15 到 1440"},
+		{"longer idle than 30 minutes", with("idle_minutes", "31"), http.StatusUnprocessableEntity, "空闲多久自动退出"},
+		{"passwords for longer than 90 days", with("password_max_age_days", "365"), http.StatusUnprocessableEntity, "密码有效期"},
+		{"not a number", with("lock_after", "三"), http.StatusUnprocessableEntity, "须为 1 到 5 之间的整数"},
+		{"stricter", good, http.StatusSeeOther, ""},
+	}
+	for _, c := range cases {
+		res := sec.PostForm("/admin/security/policy", c.form)
+		if res.StatusCode != c.want || !strings.Contains(res.Body, c.says) {
+			t.Errorf("%s: %d, want %d saying %q", c.name, res.StatusCode, c.want, c.says)
+		}
+		if c.want == http.StatusUnprocessableEntity {
+			if !strings.Contains(res.Body, `aria-invalid="true"`) {
+				t.Errorf("%s: the error is not beside the field", c.name)
+			}
+			if p := e.App.Auth.Policy(); p.LockAfter != 5 {
+				t.Fatalf("%s: a refused form changed the rules: %+v", c.name, p)
+			}
+		}
+	}
+	p := e.App.Auth.Policy()
+	if p.LockAfter != 3 || p.LockFor != 30*time.Minute || p.IdleTimeout != 10*time.Minute || p.PasswordMaxAge != 60*24*time.Hour {
+		t.Fatalf("rules after saving: %+v", p)
+	}
+	// In force: the third wrong password locks for 30 minutes.
+	var last apptest.Response
+	for range 3 {
+		last = e.Anonymous().PostForm("/login", url.Values{"username": {"worker"}, "password": {"Wrong#pass2026"}})
+	}
+	if !strings.Contains(last.Body, "锁定 30 分钟") {
+		t.Fatalf("lockout after 3 tries: %d", last.StatusCode)
+	}
+	// And a restarted server reads them from the database.
+	if p := auth.NewService(e.DB).Policy(); p.IdleTimeout != 10*time.Minute {
+		t.Fatalf("stored rules: %+v", p)
+	}
+	if rows, _ := audit.Search(context.Background(), e.DB, audit.Filter{Action: auth.ActionPolicy}); len(rows) != 1 || !strings.Contains(rows[0].After, `"lock_after":"3"`) || !strings.Contains(rows[0].Before, `"lock_after":"5"`) {
+		t.Fatalf("change not audited: %+v", rows)
+	}
+}

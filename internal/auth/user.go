@@ -57,7 +57,7 @@ CREATE TABLE api_clients (
 	revoked_at   TEXT NOT NULL,
 	last_used_at TEXT NOT NULL
 );
-`}, twoFactorMigration}
+`}, twoFactorMigration, policyMigration}
 
 // User is an account that signs in.
 type User struct {
