@@ -25,7 +25,7 @@ type PolicySetting struct {
 // PolicyDefs lists the settings in page order.
 var PolicyDefs = []PolicySetting{
 	{Key: "password_max_age_days", Default: 90, Min: 1, Max: 90}, // Default (RULES.md §9): change every ≤ 90 days
-	{Key: "lock_after", Default: 5, Min: 1, Max: 5},               // failures in a row
+	{Key: "lock_after", Default: 5, Min: 1, Max: 5},              // failures in a row
 	{Key: "lock_minutes", Default: 15, Min: 15, Max: 1440},
 	{Key: "idle_minutes", Default: 30, Min: 1, Max: 30},
 }
