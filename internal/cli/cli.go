@@ -360,7 +360,10 @@ func cmdImport(e *env, args []string) error {
 }
 
 func cmdBackup(e *env, args []string) error {
-	fs := newFlagSet(e, "backup", "backup --out FILE [--data DIR | --db postgres://…]")
+	if pos := firstPositional(args); pos >= 0 && args[pos] == "schedule" {
+		return cmdBackupSchedule(e, append(append([]string{}, args[:pos]...), args[pos+1:]...))
+	}
+	fs := newFlagSet(e, "backup", "backup --out FILE [--data DIR | --db postgres://…] | backup schedule [--keep N] [--dir DIR] [--on|--off]")
 	dbf := addDBFlags(fs)
 	out := fs.String("out", "", "备份文件路径（不能已存在）")
 	check := fs.String("check", "", "只检查一个已有的 SQLite 备份文件")
@@ -392,6 +395,58 @@ func cmdBackup(e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "，已校验（审计日志 %d 条哈希链完整）", res.AuditEntries)
 	}
 	fmt.Fprintln(e.stdout, "。")
+	return nil
+}
+
+// cmdBackupSchedule shows or changes the daily backup the server runs.
+func cmdBackupSchedule(e *env, args []string) error {
+	fs := newFlagSet(e, "backup schedule", "backup schedule [--keep N] [--dir DIR] [--on|--off] [--data DIR | --db postgres://…]")
+	dbf := addDBFlags(fs)
+	keep := fs.String("keep", "", fmt.Sprintf("保留最近几天的每日备份（%d–%d）", backup.MinKeepDays, backup.MaxKeepDays))
+	dir := fs.String("dir", "\x00", "备份目录（绝对路径；空为数据目录下的 backups/，PostgreSQL 必须指定）")
+	on := fs.Bool("on", false, "开启每日备份")
+	off := fs.Bool("off", false, "关闭每日备份")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := dbf.open(e.ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ctx := cliCtx(e.ctx)
+	s, err := backup.LoadSchedule(ctx, db)
+	if err != nil {
+		return err
+	}
+	if *keep != "" || *dir != "\x00" || *on || *off {
+		if *keep == "" {
+			*keep = fmt.Sprint(s.KeepDays)
+		}
+		if *dir == "\x00" {
+			*dir = s.Dir
+		}
+		enabled := (s.Enabled || *on) && !*off
+		err := db.InTx(ctx, func(tx *store.Tx) error { return backup.SaveSchedule(ctx, tx, enabled, *keep, *dir) })
+		var es validate.Errors
+		if errors.As(err, &es) {
+			return fmt.Errorf("未修改:\n%s", es.Error())
+		}
+		if err != nil {
+			return err
+		}
+		if s, err = backup.LoadSchedule(ctx, db); err != nil {
+			return err
+		}
+	}
+	state, where := "开启", s.Dir
+	if !s.Enabled {
+		state = "关闭"
+	}
+	if where == "" {
+		where = "数据目录下的 backups/"
+	}
+	fmt.Fprintf(e.stdout, "每日备份: %s；保留最近 %d 份；目录: %s\n", state, s.KeepDays, where)
 	return nil
 }
 

@@ -411,3 +411,20 @@ func TestRestoreCommandPostgres(t *testing.T) {
 		t.Fatalf("restore into an empty database: %+v", r)
 	}
 }
+
+func TestBackupScheduleCommand(t *testing.T) {
+	dsn := storetest.DSN(t)
+	if r := runCmd(t, cmdBackup, "schedule", "--db", dsn); r.code != 0 || !strings.Contains(r.stdout, "每日备份: 开启；保留最近 30 份") {
+		t.Fatalf("default schedule: %+v", r)
+	}
+	if r := runCmd(t, cmdBackup, "schedule", "--keep", "0", "--db", dsn); r.code != 1 || !strings.Contains(r.stderr, "每日备份保留份数") {
+		t.Fatalf("keep 0: %+v", r)
+	}
+	dir := filepath.Join(t.TempDir(), "b")
+	if r := runCmd(t, cmdBackup, "schedule", "--keep", "7", "--dir", dir, "--db", dsn); r.code != 0 || !strings.Contains(r.stdout, "保留最近 7 份；目录: "+dir) {
+		t.Fatalf("set schedule: %+v", r)
+	}
+	if r := runCmd(t, cmdBackup, "schedule", "--off", "--db", dsn); r.code != 0 || !strings.Contains(r.stdout, "关闭；保留最近 7 份") {
+		t.Fatalf("switch off: %+v", r)
+	}
+}
