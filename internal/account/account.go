@@ -8,6 +8,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"sort"
 	"strings"
 
 	"github.com/yangguang-cdpf/yangguang/internal/area"
@@ -44,6 +45,10 @@ func (h *Handler) Routes(rt *web.Router) {
 	rt.Page("POST /admin/users/{id}/enable", auth.PermUsersManage, h.enable)
 	rt.Page("GET /admin/security", auth.PermSecurityManage, h.security)
 	rt.Page("POST /admin/security/{id}/unlock", auth.PermSecurityManage, h.unlock)
+	rt.Page("POST /admin/security/policy", auth.PermSecurityManage, h.savePolicy)
+	rt.Page("GET /admin/roles", auth.PermSecurityManage, h.roles)
+	rt.Page("GET /admin/roles/{id}", auth.PermSecurityManage, h.roleForm)
+	rt.Page("POST /admin/roles/{id}", auth.PermSecurityManage, h.assignRole)
 	rt.Page("GET /admin/api-clients", auth.PermAPIManage, h.apiClients)
 	rt.Page("POST /admin/api-clients", auth.PermAPIManage, h.createAPIClient)
 	rt.Page("POST /admin/api-clients/{id}/revoke", auth.PermAPIManage, h.revokeAPIClient)
@@ -79,11 +84,13 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	token, u, err := h.Auth.SignIn(r.Context(), username, password, web.ClientIP(r), r.UserAgent())
 	switch {
 	case errors.Is(err, auth.ErrLocked) || (errors.Is(err, auth.ErrBadCredentials) && u.LockedUntil != ""):
-		page.Errors.Add(0, "", "account.error.locked", int(h.Auth.Policy.LockFor.Minutes()))
+		page.Errors.Add(0, "", "account.error.locked", int(h.Auth.Policy().LockFor.Minutes()))
 	case errors.Is(err, auth.ErrDisabled):
 		page.Errors.Add(0, "", "account.error.disabled")
+	case errors.Is(err, auth.ErrNoRole):
+		page.Errors.Add(0, "", "account.error.no_role")
 	case errors.Is(err, auth.ErrBadCredentials):
-		page.Errors.Add(0, "", "account.error.bad_credentials", h.Auth.Policy.LockAfter, int(h.Auth.Policy.LockFor.Minutes()))
+		page.Errors.Add(0, "", "account.error.bad_credentials", h.Auth.Policy().LockAfter, int(h.Auth.Policy().LockFor.Minutes()))
 	case err != nil:
 		web.ServerError(w, r, err)
 		return
@@ -193,22 +200,15 @@ func (h *Handler) newUserForm(w http.ResponseWriter, r *http.Request) {
 	web.Render(w, r, pages, "user_new", web.Page{Title: "admin.user_new", Section: "admin", Crumbs: h.crumbs(r, "admin.user_new"), Data: d})
 }
 
+// createUser: the system administrator creates an account without a role
+// (三员分立); the security administrator gives it one on /admin/roles.
 func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) {
 	p := auth.From(r.Context())
-	n := auth.NewUser{
-		Username: r.PostFormValue("username"), DisplayName: r.PostFormValue("display_name"),
-		Role: auth.Role(r.PostFormValue("role")), Department: auth.Department(r.PostFormValue("department")),
-		ScopeCode: r.PostFormValue("scope_code"),
-	}
+	username, displayName := r.PostFormValue("username"), r.PostFormValue("display_name")
 	var created auth.User
 	var pw string
-	err := h.Auth.DB.InTx(r.Context(), func(tx *store.Tx) error {
-		// An administrator creates accounts only inside his own region.
-		if n.ScopeCode == "*" && !p.Scope.IsAll() || n.ScopeCode != "*" && n.ScopeCode != "" && !p.Scope.Contains(n.ScopeCode) {
-			return validate.Errors{{Field: "user.scope", Key: "user.error.scope_outside"}}
-		}
-		var err error
-		created, pw, err = auth.CreateUser(r.Context(), tx, n)
+	err := h.Auth.DB.InTx(r.Context(), func(tx *store.Tx) (err error) {
+		created, pw, err = auth.CreatePendingUser(r.Context(), tx, username, displayName, p.Scope.Code())
 		return err
 	})
 	var es validate.Errors
@@ -220,7 +220,7 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) {
 		}
 		web.Render(w, r, pages, "user_new", web.Page{Title: "admin.user_new", Section: "admin", Crumbs: h.crumbs(r, "admin.user_new"), Data: d, Errors: es,
 			Status: http.StatusUnprocessableEntity,
-			Form:   map[string]string{"username": n.Username, "display_name": n.DisplayName, "role": string(n.Role), "department": string(n.Department), "scope_code": n.ScopeCode}})
+			Form:   map[string]string{"username": username, "display_name": displayName}})
 		return
 	}
 	if err != nil {
@@ -295,11 +295,19 @@ func (h *Handler) setDisabled(w http.ResponseWriter, r *http.Request, disabled b
 func (h *Handler) disable(w http.ResponseWriter, r *http.Request) { h.setDisabled(w, r, true) }
 func (h *Handler) enable(w http.ResponseWriter, r *http.Request)  { h.setDisabled(w, r, false) }
 
-func (h *Handler) security(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) security(w http.ResponseWriter, r *http.Request) { h.securityPage(w, r, web.Page{}) }
+
+func (h *Handler) securityPage(w http.ResponseWriter, r *http.Request, page web.Page) {
 	d, err := h.usersData(r)
 	if err != nil {
 		web.ServerError(w, r, err)
 		return
+	}
+	if page.Form == nil {
+		if page.Form, err = auth.PolicyValues(r.Context(), h.Auth.DB); err != nil {
+			web.ServerError(w, r, err)
+			return
+		}
 	}
 	now := store.Now()
 	var locked []auth.User
@@ -308,8 +316,31 @@ func (h *Handler) security(w http.ResponseWriter, r *http.Request) {
 			locked = append(locked, u)
 		}
 	}
-	web.Render(w, r, pages, "security", web.Page{Title: "admin.security", Section: "admin", Crumbs: h.crumbs(r, "admin.security"),
-		Data: map[string]any{"Locked": locked, "Policy": h.Auth.Policy, "Users": d.Users}})
+	page.Title, page.Section, page.Crumbs = "admin.security", "admin", h.crumbs(r, "admin.security")
+	page.Data = map[string]any{"Locked": locked, "Policy": h.Auth.Policy(), "Users": d.Users, "Defs": auth.PolicyDefs}
+	web.Render(w, r, pages, "security", page)
+}
+
+// savePolicy stores the sign-in rules and puts them in force at once.
+func (h *Handler) savePolicy(w http.ResponseWriter, r *http.Request) {
+	in := map[string]string{}
+	for _, d := range auth.PolicyDefs {
+		in[d.Key] = r.PostFormValue(d.Key)
+	}
+	err := h.Auth.DB.InTx(r.Context(), func(tx *store.Tx) error { return auth.SavePolicy(r.Context(), tx, in) })
+	var es validate.Errors
+	if errors.As(err, &es) {
+		h.securityPage(w, r, web.Page{Errors: es, Status: http.StatusUnprocessableEntity, Form: in})
+		return
+	}
+	if err == nil {
+		err = h.Auth.ReloadPolicy(r.Context())
+	}
+	if err != nil {
+		web.ServerError(w, r, err)
+		return
+	}
+	web.Redirect(w, r, "/admin/security?ok=flash.saved")
 }
 
 func (h *Handler) unlock(w http.ResponseWriter, r *http.Request) {
@@ -339,7 +370,7 @@ func (h *Handler) apiClientsPage(w http.ResponseWriter, r *http.Request, page we
 	if data == nil {
 		data = map[string]any{}
 	}
-	data["Clients"], data["Areas"], data["Perms"] = clients, areas, auth.Perms
+	data["Clients"], data["Areas"], data["Perms"] = clients, areas, auth.APIPerms()
 	page.Title, page.Section, page.Crumbs, page.Data = "admin.api_clients", "admin", h.crumbs(r, "admin.api_clients"), data
 	web.Render(w, r, pages, "api_clients", page)
 }
@@ -385,4 +416,68 @@ func (h *Handler) revokeAPIClient(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	web.Redirect(w, r, "/admin/api-clients?ok=flash.revoked")
+}
+
+// ---- roles (the security administrator) ----
+
+func (h *Handler) roles(w http.ResponseWriter, r *http.Request) {
+	d, err := h.usersData(r)
+	if err != nil {
+		web.ServerError(w, r, err)
+		return
+	}
+	// Accounts waiting for a role first.
+	sort.SliceStable(d.Users, func(i, j int) bool { return d.Users[i].Role == auth.RolePending && d.Users[j].Role != auth.RolePending })
+	web.Render(w, r, pages, "roles", web.Page{Title: "admin.roles", Section: "admin", Crumbs: h.crumbs(r, "admin.roles"), Data: d})
+}
+
+func (h *Handler) roleForm(w http.ResponseWriter, r *http.Request) {
+	u, ok := h.userInScope(w, r)
+	if !ok {
+		return
+	}
+	scope := u.ScopeCode
+	if scope == "" && u.Role != auth.RolePending {
+		scope = "*"
+	}
+	h.rolePage(w, r, u, web.Page{Form: map[string]string{"role": string(u.Role), "department": string(u.Department), "scope_code": scope}})
+}
+
+func (h *Handler) rolePage(w http.ResponseWriter, r *http.Request, u auth.User, page web.Page) {
+	d, err := h.usersData(r)
+	if err != nil {
+		web.ServerError(w, r, err)
+		return
+	}
+	page.Title, page.Section, page.Crumbs = "admin.role_assign", "admin", h.crumbs(r, "admin.roles")
+	page.Data = map[string]any{"User": u, "Roles": d.Roles, "Depts": d.Depts, "Areas": d.Areas}
+	web.Render(w, r, pages, "role_assign", page)
+}
+
+func (h *Handler) assignRole(w http.ResponseWriter, r *http.Request) {
+	u, ok := h.userInScope(w, r)
+	if !ok {
+		return
+	}
+	p := auth.From(r.Context())
+	role, dept, scope := auth.Role(r.PostFormValue("role")), auth.Department(r.PostFormValue("department")), r.PostFormValue("scope_code")
+	err := h.Auth.DB.InTx(r.Context(), func(tx *store.Tx) error {
+		// A security administrator gives scopes only inside his own region.
+		if scope == "*" && !p.Scope.IsAll() || scope != "*" && scope != "" && !p.Scope.Contains(scope) {
+			return validate.Errors{{Field: "user.scope", Key: "user.error.scope_outside"}}
+		}
+		_, err := auth.AssignRole(r.Context(), tx, p.ID, u.ID, role, dept, scope)
+		return err
+	})
+	var es validate.Errors
+	if errors.As(err, &es) {
+		h.rolePage(w, r, u, web.Page{Errors: es, Status: http.StatusUnprocessableEntity,
+			Form: map[string]string{"role": string(role), "department": string(dept), "scope_code": scope}})
+		return
+	}
+	if err != nil {
+		web.ServerError(w, r, err)
+		return
+	}
+	web.Redirect(w, r, "/admin/roles?ok=flash.saved")
 }

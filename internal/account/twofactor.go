@@ -61,7 +61,7 @@ func (h *Handler) secondFactor(w http.ResponseWriter, r *http.Request) {
 		return
 	case errors.Is(err, auth.ErrLocked):
 		web.ClearSession(w, r)
-		page.Errors.Add(0, "", "account.error.locked", int(h.Auth.Policy.LockFor.Minutes()))
+		page.Errors.Add(0, "", "account.error.locked", int(h.Auth.Policy().LockFor.Minutes()))
 	case errors.Is(err, auth.ErrBadCode):
 		page.Errors.Add(0, "twofactor.code", "twofactor.error.bad_code")
 	default:
@@ -129,7 +129,7 @@ func (h *Handler) renderTwoFactor(w http.ResponseWriter, r *http.Request, page w
 		web.ServerError(w, r, err)
 		return
 	}
-	d := twoFactorData{Enabled: u.TwoFactor, Required: h.Auth.Policy.AdminTwoFactor && u.Role.Admin(), Codes: codes}
+	d := twoFactorData{Enabled: u.TwoFactor, Required: h.Auth.Policy().AdminTwoFactor && u.Role.Admin(), Codes: codes}
 	if u.TwoFactor {
 		if d.Left, err = h.Auth.RecoveryCodesLeft(ctx, u.ID); err != nil {
 			web.ServerError(w, r, err)

@@ -16,6 +16,7 @@ import (
 	"github.com/yangguang-cdpf/yangguang/internal/audit"
 	"github.com/yangguang-cdpf/yangguang/internal/audit/auditweb"
 	"github.com/yangguang-cdpf/yangguang/internal/auth"
+	"github.com/yangguang-cdpf/yangguang/internal/backup"
 	"github.com/yangguang-cdpf/yangguang/internal/calendar"
 	"github.com/yangguang-cdpf/yangguang/internal/certify"
 	"github.com/yangguang-cdpf/yangguang/internal/dashboard"
@@ -41,6 +42,7 @@ func Migrations() []store.Migration {
 		area.Migrations,
 		audit.Migrations,
 		auth.Migrations,
+		backup.Migrations,
 		registry.Migrations,
 		calendar.Migrations,
 		certify.Migrations,

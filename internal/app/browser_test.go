@@ -355,6 +355,7 @@ var nonHTML = map[string]string{
 	"/reports/work.docx":                       "the work report as Word",
 	"/reports/work.xlsx":                       "the work report's figures as Excel",
 	"/reports/townships.xlsx":                  "the township comparison as Excel",
+	"/audit/export":                            "CSV export of the audit log",
 }
 
 // ownTest lists GET page routes that exist only in the middle of some work
@@ -520,6 +521,7 @@ func (f *fixture) concreteURL(pattern string) (string, bool) {
 	ids := map[string]string{ // path prefix before {id} → an id of that kind
 		"/registry/persons/":     f.personID,
 		"/admin/users/":          f.userIDs["auditor"],
+		"/admin/roles/":          f.userIDs["auditor"],
 		"/certify/applications/": f.ids["/certify/applications/"],
 		"/certify/sessions/":     f.ids["/certify/sessions/"],
 		"/certify/experts/":      f.ids["/certify/experts/"],
@@ -636,7 +638,6 @@ func (f *fixture) checks(t *testing.T) []pageCheck {
 			b.Open("/admin/users/new")
 			b.Type("#username", fmt.Sprintf("made%d", n))
 			b.Type("#display_name", "新账号")
-			apptest.Eval[bool](b, `document.getElementById("role").value = "leader"; true`)
 			b.Click(`main form[action="/admin/users"] button[type="submit"]`)
 		}},
 		pageCheck{name: "accounts saved notice", user: "admin", want: http.StatusOK, must: "main .flash", open: openPath("/admin/users?ok=flash.saved")},
@@ -656,6 +657,21 @@ func (f *fixture) checks(t *testing.T) []pageCheck {
 			b.Type("#name", fmt.Sprintf("民政局%d", n))
 			b.Toggle(`main form[action="/admin/api-clients"] input[name="perms"]`)
 			b.Click(`main form[action="/admin/api-clients"] button[type="submit"]`)
+		}},
+		pageCheck{name: "role errors", user: "security", want: http.StatusUnprocessableEntity, must: "main .field-error", open: func(b *apptest.Tab, _ int) {
+			b.Open("/admin/roles/" + f.userIDs["auditor"])
+			apptest.Eval[bool](b, stripRequired+`; document.getElementById("role").value = ""; true`)
+			b.Click(`main form[action^="/admin/roles/"] button[type="submit"]`)
+		}},
+		pageCheck{name: "sign-in rule errors", user: "security", want: http.StatusUnprocessableEntity, must: "main .field-error", open: func(b *apptest.Tab, _ int) {
+			b.Open("/admin/security")
+			apptest.Eval[bool](b, stripRequired+`; var i = document.getElementById("lock_after"); i.removeAttribute("max"); i.value = "9"; true`)
+			b.Click(`main form[action="/admin/security/policy"] button[type="submit"]`)
+		}},
+		pageCheck{name: "audit retention errors", user: "auditor", want: http.StatusUnprocessableEntity, must: "main .field-error", open: func(b *apptest.Tab, _ int) {
+			b.Open("/audit/retention")
+			apptest.Eval[bool](b, stripRequired+`; var i = document.getElementById("months"); i.removeAttribute("min"); i.value = "3"; true`)
+			b.Click(`main form[action="/audit/retention"] button[type="submit"]`)
 		}},
 		pageCheck{name: "audit search, nothing found", user: "auditor", want: http.StatusOK, must: "main td[colspan]", open: openPath("/audit?actor=no-such-actor")},
 		pageCheck{name: "audit entries", user: "auditor", want: http.StatusOK, must: "main tbody td ul li", open: openPath("/audit?action=person.create")},

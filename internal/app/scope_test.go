@@ -140,6 +140,10 @@ func TestAuditShowsEveryWrite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The security administrator gives the new account its role (三员分立).
+	if res := sec.PostForm("/admin/roles/"+w.ID, url.Values{"role": {"township_worker"}, "scope_code": {townA}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("assign role: %d", res.StatusCode)
+	}
 	if res := boss.PostForm("/admin/users/"+w.ID+"/reset", url.Values{}); res.StatusCode != http.StatusOK {
 		t.Fatalf("reset: %d", res.StatusCode)
 	}
@@ -162,7 +166,7 @@ func TestAuditShowsEveryWrite(t *testing.T) {
 			byAction[r.Action] = r
 		}
 	}
-	for _, want := range []string{"area.import", "user.create", "user.change_password", "auth.signin", "person.create", "api_client.create", "user.reset_password", "user.disable"} {
+	for _, want := range []string{"area.import", "user.create", "user.assign_role", "user.change_password", "auth.signin", "person.create", "api_client.create", "user.reset_password", "user.disable"} {
 		if _, ok := byAction[want]; !ok {
 			t.Errorf("audit lacks %s", want)
 		}

@@ -1,7 +1,8 @@
 // Package audit keeps the tamper-evident log of every sign-in, refusal and
 // change: who, when, from where, what, and the record before and after.
 // Entries form a hash chain (each hash covers the previous one), the table
-// refuses UPDATE and DELETE, and Verify finds any break.
+// refuses UPDATE, and DELETE of all but entries older than the retention
+// behind a prune anchor (retention.go); Verify finds any break.
 package audit
 
 import (
@@ -13,6 +14,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/yangguang-cdpf/yangguang/internal/store"
 )
@@ -69,7 +71,7 @@ $$ LANGUAGE plpgsql;
 CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log
 FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
 `,
-}}
+}, retentionMigration}
 
 // Actor is who did something.
 type Actor struct {
@@ -96,6 +98,21 @@ func ActorFrom(ctx context.Context) Actor {
 		return a
 	}
 	return Actor{Kind: "anonymous"}
+}
+
+type timeKey struct{}
+
+// WithTime returns ctx whose entries are stamped at t instead of the clock:
+// for tests of retention, which need entries months old.
+func WithTime(ctx context.Context, t time.Time) context.Context {
+	return context.WithValue(ctx, timeKey{}, t)
+}
+
+func stamp(ctx context.Context) string {
+	if t, ok := ctx.Value(timeKey{}).(time.Time); ok {
+		return store.FormatTime(t)
+	}
+	return store.Now()
 }
 
 // Outcomes.
@@ -140,7 +157,7 @@ func Record(ctx context.Context, tx *store.Tx, e Entry) error {
 		return fmt.Errorf("audit head: %w", err)
 	}
 	row := Row{
-		Seq: seq, ID: store.NewID(), At: store.Now(),
+		Seq: seq, ID: store.NewID(), At: stamp(ctx),
 		ActorID: a.ID, ActorName: a.Name, ActorKind: a.Kind, IP: a.IP,
 		Action: e.Action, ObjectType: e.ObjectType, ObjectID: e.ObjectID, AreaCode: e.AreaCode,
 		Outcome: e.Outcome, Detail: e.Detail, Before: before, After: after, PrevHash: prev,
@@ -176,7 +193,78 @@ func marshal(v any) (string, error) {
 	if string(b) == "null" {
 		return "", nil
 	}
-	return string(b), nil
+	return maskPersonal(b), nil
+}
+
+// Personal are the JSON fields the log keeps masked: the log says that an
+// ID number or a phone changed and to roughly what, but it is read by the
+// audit admin and exported, so it must not be a second, unencrypted copy
+// of the register (the full values are sealed in the areas' own tables).
+var Personal = map[string]bool{
+	"id_number": true, "payee_id_number": true, "certificate_no": true, "conflict_id_number": true,
+	"phone": true, "guardian_phone": true, "contact_phone": true, "bank_account": true,
+}
+
+// Hidden are the JSON fields the log keeps only the presence of: free text
+// such as an assessment's findings (the diagnosis), which no mask of its
+// middle would make safe to read.
+var Hidden = map[string]bool{"findings": true}
+
+// maskPersonal masks the Personal fields at any depth of a JSON document;
+// anything that is not JSON of objects and arrays is returned as it is.
+func maskPersonal(b []byte) string {
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		return string(b)
+	}
+	changed := false
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, e := range x {
+				if s, ok := e.(string); ok && s != "" && Hidden[k] {
+					x[k] = "******"
+					changed = true
+					continue
+				}
+				if s, ok := e.(string); ok && Personal[k] && s != "" {
+					x[k] = MaskValue(s)
+					changed = true
+					continue
+				}
+				walk(e)
+			}
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		}
+	}
+	walk(v)
+	if !changed {
+		return string(b)
+	}
+	out, err := json.Marshal(v)
+	if err != nil {
+		return string(b)
+	}
+	return string(out)
+}
+
+// MaskValue hides the middle of a number: an ID or certificate number keeps
+// its first 6 and last 4 characters (341599********123X), a phone or an
+// account its first 3 and last 4, anything shorter is all stars.
+func MaskValue(s string) string {
+	r := []rune(s)
+	switch n := len(r); {
+	case n >= 15:
+		return string(r[:6]) + strings.Repeat("*", n-10) + string(r[n-4:])
+	case n >= 8:
+		return string(r[:3]) + strings.Repeat("*", n-7) + string(r[n-4:])
+	default:
+		return strings.Repeat("*", n)
+	}
 }
 
 // Row is a stored entry.
@@ -276,20 +364,31 @@ func Search(ctx context.Context, q store.Querier, f Filter) ([]Row, error) {
 // VerifyResult says how much of the chain was checked and where it broke.
 type VerifyResult struct {
 	Checked  int64
+	From     int64 // seq of the first entry checked (after the anchor)
+	Anchor   Anchor
 	BrokenAt int64 // seq of the first bad entry, 0 if none
 	Reason   string
 }
 
-// Verify walks the whole chain in order and recomputes every hash.
+// Verify walks the chain in order from the latest prune anchor (or from
+// the first entry) and recomputes every hash. The anchor itself must be
+// confirmed by the prune entry that made it.
 func Verify(ctx context.Context, q store.Querier) (VerifyResult, error) {
 	var res VerifyResult
-	rows, err := q.QueryContext(ctx, "SELECT "+rowColumns+" FROM audit_log ORDER BY seq")
+	anchor, err := LatestAnchor(ctx, q)
+	if err != nil {
+		return res, err
+	}
+	res.Anchor = anchor
+	rows, err := q.QueryContext(ctx, "SELECT "+rowColumns+" FROM audit_log WHERE seq > $1 ORDER BY seq", anchor.Seq)
 	if err != nil {
 		return res, err
 	}
 	defer rows.Close()
-	prev := ""
-	var want int64 = 1
+	prev := anchor.Hash
+	want := anchor.Seq + 1
+	res.From = want
+	confirmed := anchor.Seq == 0
 	for rows.Next() {
 		r, err := scanRow(rows)
 		if err != nil {
@@ -306,6 +405,7 @@ func Verify(ctx context.Context, q store.Querier) (VerifyResult, error) {
 		if res.BrokenAt != 0 {
 			return res, nil
 		}
+		confirmed = confirmed || r.confirms(anchor)
 		res.Checked++
 		prev = r.Hash
 		want++
@@ -318,8 +418,11 @@ func Verify(ctx context.Context, q store.Querier) (VerifyResult, error) {
 	if err := q.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&headSeq, &headHash); err != nil {
 		return res, err
 	}
-	if headSeq != res.Checked || headHash != prev {
+	switch {
+	case headSeq != want-1 || headHash != prev:
 		res.BrokenAt, res.Reason = headSeq, "entries removed from the end"
+	case !confirmed:
+		res.BrokenAt, res.Reason = anchor.Seq+1, fmt.Sprintf("anchor at entry %d not confirmed by a prune entry", anchor.Seq)
 	}
 	return res, nil
 }

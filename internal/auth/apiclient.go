@@ -41,6 +41,11 @@ func CreateAPIClient(ctx context.Context, tx *store.Tx, name, scopeCode string, 
 	}
 	var clean []Perm
 	for _, p := range perms {
+		if AdminPerm(p) {
+			// A token never carries an administrator's duty (三员分立).
+			es.Add(0, "api.client.perms", "api.error.admin_perm", string(p))
+			continue
+		}
 		if slices.Contains(Perms, p) && !slices.Contains(clean, p) {
 			clean = append(clean, p)
 		}

@@ -10,9 +10,9 @@ import "slices"
 type Role string
 
 const (
-	RoleCountyAdmin    Role = "county_admin"    // 系统管理员: accounts, areas, all county work
-	RoleSecurityAdmin  Role = "security_admin"  // 安全管理员: lockouts, sessions, API clients
-	RoleAuditor        Role = "auditor"         // 审计管理员: reads everything, changes nothing
+	RoleCountyAdmin    Role = "county_admin"    // 系统管理员: accounts (without roles), areas, settings, county work
+	RoleSecurityAdmin  Role = "security_admin"  // 安全管理员: roles and scopes, lockouts, 2FA resets, API clients
+	RoleAuditor        Role = "auditor"         // 审计管理员: reads, exports and prunes the audit log, nothing else
 	RoleLeader         Role = "leader"          // 县残联领导: reads every figure
 	RoleCountyStaff    Role = "county_staff"    // 县残联工作人员, by department
 	RoleTownshipWorker Role = "township_worker" // 乡镇残疾人专职委员
@@ -27,10 +27,23 @@ var Roles = []Role{RoleCountyAdmin, RoleSecurityAdmin, RoleAuditor, RoleLeader, 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool { return slices.Contains(Roles, r) }
 
+// RolePending is the role of an account the system administrator has
+// created and the security administrator has not yet given a role: it
+// cannot sign in.
+const RolePending Role = ""
+
 // Admin reports whether the role administers the system (two factors will
 // be required for these).
 func (r Role) Admin() bool {
 	return r == RoleCountyAdmin || r == RoleSecurityAdmin || r == RoleAuditor
+}
+
+// AdminDuties are the three administrators' duties (三员分立), each named by
+// the permission only that administrator holds: no role may hold two.
+var AdminDuties = map[Role]Perm{
+	RoleCountyAdmin:   PermUsersManage,
+	RoleSecurityAdmin: PermSecurityManage,
+	RoleAuditor:       PermAuditRead,
 }
 
 // Department of a county staff member.
@@ -60,24 +73,45 @@ const (
 	PermAreasManage    Perm = "areas.manage"
 	PermSecurityManage Perm = "security.manage"
 	PermAPIManage      Perm = "api.manage"
-	PermAuditRead      Perm = "audit.read"
+	PermAuditRead      Perm = "audit.read"   // read and export the audit log
+	PermAuditManage    Perm = "audit.manage" // the log's retention and pruning
 	// PermRegistryUnmask lets a role see full ID numbers and phones (each
 	// such view audited); others see them masked.
 	PermRegistryUnmask Perm = "registry.unmask"
 )
 
 // Perms lists every permission (API clients are granted a subset).
-var Perms = []Perm{PermRegistryRead, PermRegistryWrite, PermWorkRead, PermReportsRead, PermUsersManage, PermAreasManage, PermSecurityManage, PermAPIManage, PermAuditRead, PermRegistryUnmask}
+var Perms = []Perm{PermRegistryRead, PermRegistryWrite, PermWorkRead, PermReportsRead, PermUsersManage, PermAreasManage, PermSecurityManage, PermAPIManage, PermAuditRead, PermAuditManage, PermRegistryUnmask}
+
+// adminPerms are the administrators' own permissions: an API client (a
+// token another department's script holds) never gets them.
+var adminPerms = []Perm{PermUsersManage, PermAreasManage, PermSecurityManage, PermAPIManage, PermAuditRead, PermAuditManage, PermSettingsManage}
+
+// AdminPerm reports whether p is one of the administrators' permissions.
+func AdminPerm(p Perm) bool { return slices.Contains(adminPerms, p) }
+
+// APIPerms lists the permissions an API client may be granted.
+func APIPerms() []Perm {
+	var out []Perm
+	for _, p := range Perms {
+		if !AdminPerm(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
 
 var work = []Perm{PermSignedIn, PermRegistryRead, PermRegistryWrite, PermWorkRead, PermReportsRead}
 
 // rolePerms is the least-privilege table. The three administrators are kept
-// apart: the system admin cannot read the audit log, the auditor cannot
-// change anything, the security admin manages access but not records.
+// apart (三员分立): the system admin creates accounts but gives no role,
+// scope or data access and cannot read the audit log; the security admin
+// gives roles and scopes and manages access but does no county work; the
+// auditor reads, exports and prunes the audit log and nothing else.
 var rolePerms = map[Role][]Perm{
 	RoleCountyAdmin:    append(slices.Clone(work), PermUsersManage, PermAreasManage, PermRegistryUnmask),
 	RoleSecurityAdmin:  {PermSignedIn, PermSecurityManage, PermAPIManage},
-	RoleAuditor:        {PermSignedIn, PermRegistryRead, PermWorkRead, PermReportsRead, PermAuditRead},
+	RoleAuditor:        {PermSignedIn, PermAuditRead, PermAuditManage},
 	RoleLeader:         {PermSignedIn, PermRegistryRead, PermWorkRead, PermReportsRead},
 	RoleCountyStaff:    append(slices.Clone(work), PermRegistryUnmask),
 	RoleTownshipWorker: work,
@@ -102,13 +136,12 @@ const (
 
 // certifyPerms: county certification staff file, schedule, review and
 // issue; township workers file for their township; experts only assess;
-// leader, auditor and village workers read. The system administrator keeps
+// leader and village workers read. The system administrator keeps
 // the settings (calendar, local rules) and may read, but does no casework,
 // and the security administrator gets nothing here: the three
 // administrators stay apart.
 var certifyPerms = map[Role][]Perm{
 	RoleCountyAdmin:    {PermCertifyRead, PermSettingsManage},
-	RoleAuditor:        {PermCertifyRead},
 	RoleLeader:         {PermCertifyRead},
 	RoleCountyStaff:    {PermCertifyRead, PermCertifyApply, PermCertifyWrite, PermCertifyReview},
 	RoleTownshipWorker: {PermCertifyRead, PermCertifyApply},
@@ -151,10 +184,9 @@ const (
 // programmePerms: the rehabilitation department runs programmes (files,
 // configures, reviews); township workers file and do the township check for
 // their township, village workers file; finance builds and pays batches;
-// leader and auditor read. The administrators do no casework.
+// leader reads. The administrators do no casework.
 var programmePerms = map[Role][]Perm{
 	RoleCountyAdmin:    {PermProgrammeRead},
-	RoleAuditor:        {PermProgrammeRead},
 	RoleLeader:         {PermProgrammeRead},
 	RoleCountyStaff:    {PermProgrammeRead, PermProgrammeApply, PermProgrammeWrite, PermProgrammeReview, PermPaymentWrite},
 	RoleTownshipWorker: {PermProgrammeRead, PermProgrammeApply},
@@ -186,7 +218,6 @@ const (
 // township; an employer account declares for itself and sees nothing else.
 var employPerms = map[Role][]Perm{
 	RoleCountyAdmin:    {PermEmployRead, PermLevyRead},
-	RoleAuditor:        {PermEmployRead, PermLevyRead},
 	RoleLeader:         {PermEmployRead, PermLevyRead},
 	RoleCountyStaff:    {PermEmployRead, PermEmployWrite, PermLevyRead, PermLevyReview},
 	RoleTownshipWorker: {PermEmployRead, PermEmployWrite},

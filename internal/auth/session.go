@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"sync/atomic"
 	"time"
 
 	"github.com/yangguang-cdpf/yangguang/internal/audit"
@@ -35,16 +36,41 @@ var DefaultPolicy = Policy{
 
 // Service signs people in and out and resolves requests to principals.
 type Service struct {
-	DB     *store.DB
-	Policy Policy
+	DB *store.DB
+	// policy is read by every request and replaced when the security
+	// administrator saves the settings.
+	policy atomic.Pointer[Policy]
 	// SecureCookies marks cookies Secure (set when served over HTTPS).
 	SecureCookies bool
 	now           func() time.Time
 }
 
-// NewService returns a service with the default policy.
+// NewService returns a service with the policy stored in db (the defaults
+// where nothing is stored, or where db has no settings table).
 func NewService(db *store.DB) *Service {
-	return &Service{DB: db, Policy: DefaultPolicy, now: time.Now}
+	s := &Service{DB: db, now: time.Now}
+	p, err := LoadPolicy(context.Background(), db)
+	if err != nil {
+		p = DefaultPolicy
+	}
+	s.SetPolicy(p)
+	return s
+}
+
+// Policy returns the sign-in rules in force.
+func (s *Service) Policy() Policy { return *s.policy.Load() }
+
+// SetPolicy replaces the rules in force (after SavePolicy, and in tests).
+func (s *Service) SetPolicy(p Policy) { s.policy.Store(&p) }
+
+// ReloadPolicy reads the stored rules into the service.
+func (s *Service) ReloadPolicy(ctx context.Context) error {
+	p, err := LoadPolicy(ctx, s.DB)
+	if err != nil {
+		return err
+	}
+	s.SetPolicy(p)
+	return nil
 }
 
 // SetClock replaces the clock (tests of expiry and lockout).
@@ -58,6 +84,9 @@ var (
 	ErrBadCredentials = errBadCredentials
 	ErrLocked         = errors.New("account locked")
 	ErrDisabled       = errors.New("account disabled")
+	// ErrNoRole: the account waits for the security administrator to
+	// give it a role.
+	ErrNoRole = errors.New("account has no role yet")
 )
 
 func hashToken(token string) string {
@@ -79,7 +108,9 @@ func newToken() string {
 func (s *Service) SignIn(ctx context.Context, username, password, ip, userAgent string) (token string, u User, err error) {
 	now := s.now()
 	ctx = audit.WithActor(ctx, audit.Actor{Kind: "anonymous", Name: username, IP: ip})
+	noRole := false
 	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
+		noRole = false
 		var hash string
 		u, err = scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE username = $1`, username))
 		if errors.Is(err, store.ErrNotFound) {
@@ -102,12 +133,15 @@ func (s *Service) SignIn(ctx context.Context, username, password, ip, userAgent 
 		case u.lockedAt(now):
 			entry.Outcome, entry.Detail = audit.Denied, "locked"
 			return audit.Record(ctx, tx, entry)
+		case u.Role == RolePending && CheckPassword(hash, password):
+			entry.Outcome, entry.Detail, noRole = audit.Denied, "no role yet", true
+			return audit.Record(ctx, tx, entry)
 		case !CheckPassword(hash, password):
 			u.FailedCount++
 			locked := ""
 			entry.Outcome, entry.Detail = audit.Failed, "wrong password"
-			if u.FailedCount >= s.Policy.LockAfter {
-				locked = store.FormatTime(now.Add(s.Policy.LockFor))
+			if u.FailedCount >= s.Policy().LockAfter {
+				locked = store.FormatTime(now.Add(s.Policy().LockFor))
 				u.FailedCount = 0
 				entry.Detail = "wrong password; account locked until " + locked
 			}
@@ -125,7 +159,7 @@ func (s *Service) SignIn(ctx context.Context, username, password, ip, userAgent 
 		// With two factors on, the session waits for the code before it
 		// may do anything (Principal.SecondFactorPending).
 		if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (id, user_id, created_at, last_seen_at, expires_at, ip, user_agent, factor_pending) VALUES ($1,$2,$3,$3,$4,$5,$6,$7)`,
-			hashToken(token), u.ID, ts, store.FormatTime(now.Add(s.Policy.MaxSession)), ip, truncate(userAgent, 300), u.TwoFactor); err != nil {
+			hashToken(token), u.ID, ts, store.FormatTime(now.Add(s.Policy().MaxSession)), ip, truncate(userAgent, 300), u.TwoFactor); err != nil {
 			return err
 		}
 		if u.TwoFactor {
@@ -142,6 +176,8 @@ func (s *Service) SignIn(ctx context.Context, username, password, ip, userAgent 
 		return "", u, ErrDisabled
 	case u.LockedUntil != "" && u.lockedAt(now):
 		return "", u, ErrLocked
+	case noRole:
+		return "", u, ErrNoRole
 	}
 	return "", u, ErrBadCredentials
 }
@@ -171,12 +207,12 @@ func (s *Service) Resolve(ctx context.Context, token string) (*Principal, error)
 		return nil, nil //nolint:nilerr // no such session: anonymous
 	}
 	seen, _ := store.ParseTime(lastSeen)
-	if now.Sub(seen) > s.Policy.IdleTimeout || store.FormatTime(now) > expires {
+	if now.Sub(seen) > s.Policy().IdleTimeout || store.FormatTime(now) > expires {
 		_, _ = s.DB.ExecContext(ctx, `DELETE FROM sessions WHERE id = $1`, id)
 		return nil, nil
 	}
 	u, err := GetUser(ctx, s.DB, userID)
-	if err != nil || u.Disabled {
+	if err != nil || u.Disabled || u.Role == RolePending {
 		return nil, nil //nolint:nilerr
 	}
 	// Touch at most once a minute: the idle clock needs no finer grain and
@@ -187,14 +223,14 @@ func (s *Service) Resolve(ctx context.Context, token string) (*Principal, error)
 		}
 	}
 	mustChange := u.MustChangePassword
-	if s.Policy.PasswordMaxAge > 0 {
-		if changed, err := store.ParseTime(u.PasswordChangedAt); err == nil && now.Sub(changed) > s.Policy.PasswordMaxAge {
+	if s.Policy().PasswordMaxAge > 0 {
+		if changed, err := store.ParseTime(u.PasswordChangedAt); err == nil && now.Sub(changed) > s.Policy().PasswordMaxAge {
 			mustChange = true
 		}
 	}
 	return &Principal{Kind: "user", ID: u.ID, Name: u.Username, DisplayName: u.DisplayName, Role: u.Role, Department: u.Department,
 		Scope: u.Scope(), SessionID: id, MustChangePassword: mustChange,
-		SecondFactorPending: pending, MustEnrolTwoFactor: s.Policy.AdminTwoFactor && u.Role.Admin() && !u.TwoFactor}, nil
+		SecondFactorPending: pending, MustEnrolTwoFactor: s.Policy().AdminTwoFactor && u.Role.Admin() && !u.TwoFactor}, nil
 }
 
 // SignOut ends a session, audited.
@@ -214,7 +250,7 @@ func (s *Service) DeleteExpiredSessions(ctx context.Context) (int64, error) {
 	var n int64
 	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < $1 OR last_seen_at < $2`,
-			store.FormatTime(now), store.FormatTime(now.Add(-s.Policy.IdleTimeout)))
+			store.FormatTime(now), store.FormatTime(now.Add(-s.Policy().IdleTimeout)))
 		if err != nil {
 			return err
 		}

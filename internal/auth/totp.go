@@ -165,7 +165,7 @@ func (s *Service) DisableTwoFactor(ctx context.Context, id string, byAdmin bool)
 		if err != nil {
 			return err
 		}
-		if !byAdmin && s.Policy.AdminTwoFactor && u.Role.Admin() {
+		if !byAdmin && s.Policy().AdminTwoFactor && u.Role.Admin() {
 			return ErrAdminNeeds2FA
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET totp_secret = '', totp_pending = '', totp_enabled = FALSE, updated_at = $2 WHERE id = $1`, id, store.FormatTime(s.now())); err != nil {
@@ -212,8 +212,8 @@ func (s *Service) VerifySecondFactor(ctx context.Context, p *Principal, code, ip
 			failed++
 			entry.Outcome, entry.Detail, result = audit.Failed, "wrong code", ErrBadCode
 			locked := ""
-			if failed >= s.Policy.LockAfter {
-				locked, failed, result = store.FormatTime(now.Add(s.Policy.LockFor)), 0, ErrLocked
+			if failed >= s.Policy().LockAfter {
+				locked, failed, result = store.FormatTime(now.Add(s.Policy().LockFor)), 0, ErrLocked
 				entry.Detail = "wrong code; account locked until " + locked
 				if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id = $1`, p.SessionID); err != nil {
 					return err

@@ -57,7 +57,7 @@ CREATE TABLE api_clients (
 	revoked_at   TEXT NOT NULL,
 	last_used_at TEXT NOT NULL
 );
-`}, twoFactorMigration}
+`}, twoFactorMigration, policyMigration}
 
 // User is an account that signs in.
 type User struct {
@@ -142,6 +142,44 @@ type NewUser struct {
 	Department  Department
 	ScopeCode   string
 	Password    string // empty: generate one
+	pending     bool   // CreatePendingUser: no role yet
+}
+
+// checkRole checks a role, department and scope given together, as at
+// creation and at every later assignment; "*" becomes "" (all areas).
+func checkRole(ctx context.Context, q store.Querier, role *Role, dept *Department, scope *string) validate.Errors {
+	var es validate.Errors
+	if !role.Valid() {
+		es.Add(0, "user.role", "validate.choose")
+	}
+	if *role == RoleCountyStaff {
+		ok := false
+		for _, d := range Departments {
+			ok = ok || d == *dept
+		}
+		if !ok {
+			es.Add(0, "user.department", "validate.choose")
+		}
+	} else {
+		*dept = ""
+	}
+	switch {
+	case *scope == "":
+		es.Add(0, "user.scope", "validate.required")
+	case *scope == "*":
+		*scope = "" // the whole deployment (province administrators)
+	default:
+		a, err := area.Get(ctx, q, *scope)
+		if err != nil {
+			es.Add(0, "user.scope", "user.error.unknown_area", *scope)
+		} else {
+			want := map[Role]area.Level{RoleTownshipWorker: area.Township, RoleVillageWorker: area.Village}[*role]
+			if want != "" && a.Level != want {
+				es.Add(0, "user.scope", "user.error.scope_level", "area.level."+string(want))
+			}
+		}
+	}
+	return es
 }
 
 func (n *NewUser) validate(ctx context.Context, q store.Querier) validate.Errors {
@@ -156,35 +194,11 @@ func (n *NewUser) validate(ctx context.Context, q store.Querier) validate.Errors
 		}
 	}
 	es.Required(0, "user.display_name", n.DisplayName)
-	if !n.Role.Valid() {
-		es.Add(0, "user.role", "validate.choose")
-	}
-	if n.Role == RoleCountyStaff {
-		ok := false
-		for _, d := range Departments {
-			ok = ok || d == n.Department
-		}
-		if !ok {
-			es.Add(0, "user.department", "validate.choose")
-		}
-	} else {
+	if n.Role == RolePending && n.pending {
+		// The security administrator gives role and scope later.
 		n.Department = ""
-	}
-	switch {
-	case n.ScopeCode == "":
-		es.Add(0, "user.scope", "validate.required")
-	case n.ScopeCode == "*":
-		n.ScopeCode = "" // the whole deployment (province administrators)
-	default:
-		a, err := area.Get(ctx, q, n.ScopeCode)
-		if err != nil {
-			es.Add(0, "user.scope", "user.error.unknown_area", n.ScopeCode)
-		} else {
-			want := map[Role]area.Level{RoleTownshipWorker: area.Township, RoleVillageWorker: area.Village}[n.Role]
-			if want != "" && a.Level != want {
-				es.Add(0, "user.scope", "user.error.scope_level", "area.level."+string(want))
-			}
-		}
+	} else {
+		es = append(es, checkRole(ctx, q, &n.Role, &n.Department, &n.ScopeCode)...)
 	}
 	if n.Password != "" {
 		if err := CheckPasswordRules(n.Password, n.Username); err != nil {
@@ -221,6 +235,51 @@ func CreateUser(ctx context.Context, tx *store.Tx, n NewUser) (User, string, err
 	}
 	err = audit.Record(ctx, tx, audit.Entry{Action: "user.create", ObjectType: "user", ObjectID: u.ID, AreaCode: u.ScopeCode, After: u.auditView()})
 	return u, pw, err
+}
+
+// CreatePendingUser adds an account without a role, as the system
+// administrator does (三员分立: he creates accounts, the security
+// administrator gives them a role and scope). scopeCode is the creator's
+// own scope, so the account stays in his list; it grants nothing, as the
+// account cannot sign in until it has a role.
+func CreatePendingUser(ctx context.Context, tx *store.Tx, username, displayName, scopeCode string) (User, string, error) {
+	return CreateUser(ctx, tx, NewUser{Username: username, DisplayName: displayName, ScopeCode: scopeCode, pending: true})
+}
+
+// AssignRole gives an account its role, department and scope, as the
+// security administrator does; by is the account making the change. An
+// administrator cannot change his own role, and an account that is one of
+// the three administrators never becomes another of them (三员分立: each
+// is a separate person's account; make a new one).
+func AssignRole(ctx context.Context, tx *store.Tx, by, id string, role Role, dept Department, scope string) (User, error) {
+	before, err := GetUser(ctx, tx, id)
+	if err != nil {
+		return User{}, err
+	}
+	es := checkRole(ctx, tx, &role, &dept, &scope)
+	if id == by {
+		es.Add(0, "user.role", "user.error.self_role")
+	}
+	if before.Role.Admin() && role.Admin() && before.Role != role {
+		es.Add(0, "user.role", "user.error.admin_switch", string(before.Role))
+	}
+	if len(es) > 0 {
+		return User{}, es
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE users SET role = $2, department = $3, scope_code = $4, updated_at = $5 WHERE id = $1`,
+		id, string(role), string(dept), scope, store.Now()); err != nil {
+		return User{}, err
+	}
+	after := before
+	after.Role, after.Department, after.ScopeCode = role, dept, scope
+	if before.Role != role || before.ScopeCode != scope {
+		// The old rights end now, not at the next idle timeout.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, id); err != nil {
+			return User{}, err
+		}
+	}
+	return after, audit.Record(ctx, tx, audit.Entry{Action: "user.assign_role", ObjectType: "user", ObjectID: id, AreaCode: scope,
+		Before: before.auditView(), After: after.auditView()})
 }
 
 // ResetPassword gives the account a new generated password that must be

@@ -290,6 +290,9 @@ func pickTargets(ctx context.Context, db *store.DB, n int) (targets, error) {
 		if err != nil {
 			continue
 		}
+		if idn, err = registry.OpenIDNumber(idn); err != nil {
+			return t, err
+		}
 		t.ids, t.idNumbers = append(t.ids, id), append(t.idNumbers, idn)
 		t.names = append(t.names, string([]rune(name)[:min(2, len([]rune(name)))]))
 		if in := registry.NameInitials(name); len(in) >= 2 {

@@ -14,6 +14,7 @@ import (
 	"github.com/yangguang-cdpf/yangguang/internal/area"
 	"github.com/yangguang-cdpf/yangguang/internal/audit"
 	"github.com/yangguang-cdpf/yangguang/internal/calendar"
+	"github.com/yangguang-cdpf/yangguang/internal/crypt"
 	"github.com/yangguang-cdpf/yangguang/internal/i18n"
 	"github.com/yangguang-cdpf/yangguang/internal/registry"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
@@ -116,7 +117,7 @@ func (a Application) MaskedIDNumber() string {
 const appColumns = `id, code, type, status, channel, person_id, id_number, name, village_code, phone, category, new_name, new_village_code,
 	cancel_reason, home, home_reason, session_id, assess_day, expert_id, result_category, result_grade, result_components, findings, assessed_by, assessed_at,
 	reviewed_by, publicity_from, publicity_to, review_due, decided_by, appeal_until, certificate_no, issued_on, delivery, delivered_on,
-	due, late_stages, stage_since, filed_on, closed_on, created_by, created_at, updated_at, version`
+	due, late_stages, stage_since, filed_on, closed_on, created_by, created_at, updated_at, version, id_hash`
 
 const appSelect = `SELECT ` + appColumns + `, (SELECT COUNT(*) FROM cert_visits v WHERE v.application_id = cert_applications.id) FROM cert_applications`
 
@@ -125,20 +126,28 @@ func (a *Application) fields() []any {
 		&a.NewName, &a.NewVillageCode, &a.CancelReason, &a.Home, &a.HomeReason, &a.SessionID, &a.AssessDay, &a.ExpertID, &a.ResultCategory,
 		&a.ResultGrade, &a.ResultComponents, &a.Findings, &a.AssessedBy, &a.AssessedAt, &a.ReviewedBy, &a.PublicityFrom, &a.PublicityTo, &a.ReviewDue,
 		&a.DecidedBy, &a.AppealUntil, &a.CertificateNo, &a.IssuedOn, &a.Delivery, &a.DeliveredOn, &a.Due, &a.LateStages, &a.StageSince,
-		&a.FiledOn, &a.ClosedOn, &a.CreatedBy, &a.CreatedAt, &a.UpdatedAt, &a.Version}
+		&a.FiledOn, &a.ClosedOn, &a.CreatedBy, &a.CreatedAt, &a.UpdatedAt, &a.Version, new(string)}
 }
 
+// values are the stored columns: the personal numbers and the findings
+// sealed, with the ID number's blind index (see sealed.go).
 func (a *Application) values() []any {
-	return []any{a.ID, a.Code, string(a.Type), string(a.Status), a.Channel, a.PersonID, a.IDNumber, a.Name, a.VillageCode, a.Phone, int(a.Category),
+	return []any{a.ID, a.Code, string(a.Type), string(a.Status), a.Channel, a.PersonID, crypt.Seal(registry.KindIDNumber, a.IDNumber), a.Name,
+		a.VillageCode, crypt.Seal(registry.KindPhone, a.Phone), int(a.Category),
 		a.NewName, a.NewVillageCode, a.CancelReason, a.Home, a.HomeReason, a.SessionID, a.AssessDay, a.ExpertID, int(a.ResultCategory),
-		int(a.ResultGrade), a.ResultComponents, a.Findings, a.AssessedBy, a.AssessedAt, a.ReviewedBy, a.PublicityFrom, a.PublicityTo, a.ReviewDue,
-		a.DecidedBy, a.AppealUntil, a.CertificateNo, a.IssuedOn, a.Delivery, a.DeliveredOn, a.Due, a.LateStages, a.StageSince,
-		a.FiledOn, a.ClosedOn, a.CreatedBy, a.CreatedAt, a.UpdatedAt, a.Version}
+		int(a.ResultGrade), a.ResultComponents, crypt.Seal(KindFindings, a.Findings), a.AssessedBy, a.AssessedAt, a.ReviewedBy, a.PublicityFrom,
+		a.PublicityTo, a.ReviewDue, a.DecidedBy, a.AppealUntil, crypt.Seal(registry.KindCertificateNo, a.CertificateNo), a.IssuedOn, a.Delivery,
+		a.DeliveredOn, a.Due, a.LateStages, a.StageSince, a.FiledOn, a.ClosedOn, a.CreatedBy, a.CreatedAt, a.UpdatedAt, a.Version,
+		registry.IDHash(a.IDNumber)}
 }
 
 func scanApp(row interface{ Scan(...any) error }) (Application, error) {
 	var a Application
-	err := row.Scan(append(a.fields(), &a.Visits)...)
+	if err := row.Scan(append(a.fields(), &a.Visits)...); err != nil {
+		return a, err
+	}
+	err := crypt.OpenAll(registry.KindIDNumber, &a.IDNumber, registry.KindPhone, &a.Phone, KindFindings, &a.Findings,
+		registry.KindCertificateNo, &a.CertificateNo)
 	return a, err
 }
 
@@ -524,8 +533,8 @@ func Create(ctx context.Context, tx *store.Tx, s area.Scope, n NewApplication, t
 	}
 	if idErr == nil && n.Type.Valid() {
 		var open int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM cert_applications WHERE id_number = $1
-			AND status NOT IN ('delivered', 'completed', 'closed', 'withdrawn')`, info.Number).Scan(&open); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM cert_applications WHERE id_hash = $1
+			AND status NOT IN ('delivered', 'completed', 'closed', 'withdrawn')`, registry.IDHash(info.Number)).Scan(&open); err != nil {
 			return a, err
 		}
 		if open > 0 {
@@ -539,7 +548,7 @@ func Create(ctx context.Context, tx *store.Tx, s area.Scope, n NewApplication, t
 	actor := audit.ActorFrom(ctx)
 	a.ID, a.Code, a.FiledOn, a.CreatedBy, a.CreatedAt, a.UpdatedAt, a.StageSince, a.Version = store.NewID(), newCode(), ymd(today), actor.ID, now, now, now, 1
 	a.Due = e.dueFor(&a, today)
-	if _, err := tx.ExecContext(ctx, `INSERT INTO cert_applications (`+appColumns+`) VALUES (`+placeholders(44)+`)`, a.values()...); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO cert_applications (`+appColumns+`) VALUES (`+placeholders(45)+`)`, a.values()...); err != nil {
 		if store.IsUniqueViolation(err) {
 			return Application{}, errors.New("受理编号重复，请重试")
 		}
@@ -617,8 +626,8 @@ func checkNewAllowed(ctx context.Context, q store.Querier, es *validate.Errors, 
 		return err
 	}
 	var last sql.NullString
-	if err := q.QueryRowContext(ctx, `SELECT MAX(closed_on) FROM cert_applications WHERE id_number = $1 AND type = $2 AND status = $3`,
-		idNumber, string(TypeCancel), string(Completed)).Scan(&last); err != nil {
+	if err := q.QueryRowContext(ctx, `SELECT MAX(closed_on) FROM cert_applications WHERE id_hash = $1 AND type = $2 AND status = $3`,
+		registry.IDHash(idNumber), string(TypeCancel), string(Completed)).Scan(&last); err != nil {
 		return err
 	}
 	if last.Valid && last.String != "" {
@@ -704,7 +713,7 @@ func queueText(ctx context.Context, tx *store.Tx, appID, personID, village, phon
 		status = "no_phone"
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO cert_sms_outbox (id, application_id, person_id, village_code, phone, kind, body, status, created_at, sent_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, '')`, store.NewID(), appID, personID, village, phone, kind, body, status, store.Now())
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, '')`, store.NewID(), appID, personID, village, crypt.Seal(registry.KindPhone, phone), kind, body, status, store.Now())
 	return err
 }
 
@@ -725,6 +734,9 @@ func Outbox(ctx context.Context, q store.Querier, s area.Scope, appID string, li
 	for rows.Next() {
 		var m SMS
 		if err := rows.Scan(&m.ID, &m.ApplicationID, &m.VillageCode, &m.Phone, &m.Kind, &m.Body, &m.Status, &m.CreatedAt); err != nil {
+			return nil, err
+		}
+		if err := crypt.OpenAll(registry.KindPhone, &m.Phone); err != nil {
 			return nil, err
 		}
 		out = append(out, m)

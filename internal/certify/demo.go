@@ -15,6 +15,7 @@ import (
 	"github.com/yangguang-cdpf/yangguang/internal/area"
 	"github.com/yangguang-cdpf/yangguang/internal/audit"
 	"github.com/yangguang-cdpf/yangguang/internal/auth"
+	"github.com/yangguang-cdpf/yangguang/internal/crypt"
 	"github.com/yangguang-cdpf/yangguang/internal/i18n"
 	"github.com/yangguang-cdpf/yangguang/internal/registry"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
@@ -540,7 +541,7 @@ func (d *demo) issueAndDeliver(t *timeline, p registry.Person, decided time.Time
 	t.sms = append(t.sms, "issued")
 	until := issue.AddDate(d.e.set.ValidityYears, 0, -1).Format(time.DateOnly)
 	if _, err := d.tx.ExecContext(d.ctx, `INSERT INTO cert_certificates (id, person_id, application_id, certificate_no, village_code, issued_on, valid_until, kind, status, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'valid', $9)`, d.id(issue), p.ID, t.a.ID, no, p.VillageCode, t.a.IssuedOn, until, string(t.a.Type), at(issue, 4)); err != nil {
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'valid', $9)`, d.id(issue), p.ID, t.a.ID, crypt.Seal(registry.KindCertificateNo, no), p.VillageCode, t.a.IssuedOn, until, string(t.a.Type), at(issue, 4)); err != nil {
 		return err
 	}
 	method := []string{"counter", "township", "township", "home"}[d.rng.IntN(4)]
@@ -648,7 +649,7 @@ func (d *demo) save(t *timeline) error {
 		a.Due = ""
 	}
 	a.UpdatedAt = a.StageSince
-	if _, err := d.tx.ExecContext(d.ctx, `INSERT INTO cert_applications (`+appColumns+`) VALUES (`+placeholders(44)+`)`, a.values()...); err != nil {
+	if _, err := d.tx.ExecContext(d.ctx, `INSERT INTO cert_applications (`+appColumns+`) VALUES (`+placeholders(45)+`)`, a.values()...); err != nil {
 		return fmt.Errorf("demo application: %w", err)
 	}
 	for i, ev := range t.events {
@@ -685,7 +686,7 @@ func (d *demo) save(t *timeline) error {
 			status = "no_phone"
 		}
 		if _, err := d.tx.ExecContext(d.ctx, `INSERT INTO cert_sms_outbox (id, application_id, person_id, village_code, phone, kind, body, status, created_at, sent_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)`, d.id(t.day), a.ID, a.PersonID, a.VillageCode, a.Phone, kind, body, status, a.CreatedAt); err != nil {
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)`, d.id(t.day), a.ID, a.PersonID, a.VillageCode, crypt.Seal(registry.KindPhone, a.Phone), kind, body, status, a.CreatedAt); err != nil {
 			return err
 		}
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/yangguang-cdpf/yangguang/internal/audit"
 	"github.com/yangguang-cdpf/yangguang/internal/auth"
+	"github.com/yangguang-cdpf/yangguang/internal/crypt"
 	"github.com/yangguang-cdpf/yangguang/internal/registry"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
 	"github.com/yangguang-cdpf/yangguang/internal/validate"
@@ -198,19 +199,23 @@ func AddConflict(ctx context.Context, tx *store.Tx, expertID string, c Conflict)
 	if _, err := GetExpert(ctx, tx, expertID); err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO cert_expert_conflicts (expert_id, id_number, relation) VALUES ($1, $2, $3)`, expertID, info.Number, c.Relation)
-	if store.IsUniqueViolation(err) {
-		return nil // declared already
-	}
+	// ON CONFLICT rather than catching the violation: on PostgreSQL a failed
+	// statement would spoil the whole transaction.
+	res, err := tx.ExecContext(ctx, `INSERT INTO cert_expert_conflicts (id, expert_id, id_hash, id_number, relation) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (expert_id, id_hash) DO NOTHING`,
+		store.NewID(), expertID, registry.IDHash(info.Number), crypt.Seal(registry.KindIDNumber, info.Number), c.Relation)
 	if err != nil {
 		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil // declared already
 	}
 	return audit.Record(ctx, tx, audit.Entry{Action: ActionExpertConflict, ObjectType: "cert_expert", ObjectID: expertID, After: c})
 }
 
 // Conflicts lists an expert's declared relatives.
 func Conflicts(ctx context.Context, q store.Querier, expertID string) ([]Conflict, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id_number, relation FROM cert_expert_conflicts WHERE expert_id = $1 ORDER BY id_number`, expertID)
+	rows, err := q.QueryContext(ctx, `SELECT id_number, relation FROM cert_expert_conflicts WHERE expert_id = $1`, expertID)
 	if err != nil {
 		return nil, err
 	}
@@ -221,8 +226,13 @@ func Conflicts(ctx context.Context, q store.Querier, expertID string) ([]Conflic
 		if err := rows.Scan(&c.IDNumber, &c.Relation); err != nil {
 			return nil, err
 		}
+		if err := crypt.OpenAll(registry.KindIDNumber, &c.IDNumber); err != nil {
+			return nil, err
+		}
 		out = append(out, c)
 	}
+	// Sealed numbers do not sort in the database: in the open, here.
+	slices.SortFunc(out, func(a, b Conflict) int { return strings.Compare(a.IDNumber, b.IDNumber) })
 	return out, rows.Err()
 }
 
@@ -239,7 +249,7 @@ func eligibility(ctx context.Context, q store.Querier, e Expert, idNumber string
 		return "certify.error.expert_speciality", nil
 	}
 	var n int
-	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM cert_expert_conflicts WHERE expert_id = $1 AND id_number = $2`, e.ID, idNumber).Scan(&n); err != nil {
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM cert_expert_conflicts WHERE expert_id = $1 AND id_hash = $2`, e.ID, registry.IDHash(idNumber)).Scan(&n); err != nil {
 		return "", err
 	}
 	if n > 0 {
@@ -259,8 +269,8 @@ func eligibility(ctx context.Context, q store.Querier, e Expert, idNumber string
 // if none.
 func lastAssessor(ctx context.Context, q store.Querier, idNumber, excludeApp string) (string, error) {
 	var id string
-	err := q.QueryRowContext(ctx, `SELECT expert_id FROM cert_applications WHERE id_number = $1 AND id <> $2 AND assessed_at <> ''
-		ORDER BY assessed_at DESC LIMIT 1`, idNumber, excludeApp).Scan(&id)
+	err := q.QueryRowContext(ctx, `SELECT expert_id FROM cert_applications WHERE id_hash = $1 AND id <> $2 AND assessed_at <> ''
+		ORDER BY assessed_at DESC LIMIT 1`, registry.IDHash(idNumber), excludeApp).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/yangguang-cdpf/yangguang/internal/area"
 	"github.com/yangguang-cdpf/yangguang/internal/audit"
+	"github.com/yangguang-cdpf/yangguang/internal/crypt"
 	"github.com/yangguang-cdpf/yangguang/internal/i18n"
 	"github.com/yangguang-cdpf/yangguang/internal/registry"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
@@ -53,7 +54,7 @@ func RenewalReminders(ctx context.Context, db *store.DB, today time.Time) (Renew
 		for _, p := range due {
 			res2, err := tx.ExecContext(ctx, `INSERT INTO cert_renewals (id, person_id, name, certificate_no, village_code, valid_until, contact_by, listed_on, status)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open') ON CONFLICT (person_id, valid_until) DO NOTHING`,
-				store.NewID(), p.ID, p.Name, p.CertificateNo, p.VillageCode, p.CertificateExpiresOn, contactBy, ymd(today))
+				store.NewID(), p.ID, p.Name, crypt.Seal(registry.KindCertificateNo, p.CertificateNo), p.VillageCode, p.CertificateExpiresOn, contactBy, ymd(today))
 			if err != nil {
 				return err
 			}
@@ -107,6 +108,9 @@ func Renewals(ctx context.Context, q store.Querier, s area.Scope, areaCode strin
 	for rows.Next() {
 		var r Renewal
 		if err := rows.Scan(&r.ID, &r.PersonID, &r.Name, &r.CertificateNo, &r.VillageCode, &r.ValidUntil, &r.ContactBy, &r.ListedOn, &r.Status); err != nil {
+			return nil, err
+		}
+		if err := crypt.OpenAll(registry.KindCertificateNo, &r.CertificateNo); err != nil {
 			return nil, err
 		}
 		out = append(out, r)

@@ -195,4 +195,4 @@ CREATE TABLE cert_settings (
 	value      TEXT NOT NULL,
 	updated_at TEXT NOT NULL
 );
-`}}
+`}, sealedMigration, sealedSwap}

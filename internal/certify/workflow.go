@@ -18,6 +18,7 @@ import (
 
 	"github.com/yangguang-cdpf/yangguang/internal/area"
 	"github.com/yangguang-cdpf/yangguang/internal/audit"
+	"github.com/yangguang-cdpf/yangguang/internal/crypt"
 	"github.com/yangguang-cdpf/yangguang/internal/i18n"
 	"github.com/yangguang-cdpf/yangguang/internal/registry"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
@@ -571,7 +572,9 @@ func Issue(ctx context.Context, tx *store.Tx, s area.Scope, id string, today tim
 	if _, err := tx.ExecContext(ctx, `UPDATE cert_renewals SET status = 'done' WHERE person_id = $1 AND status = 'open'`, p.ID); err != nil {
 		return c, err
 	}
-	err = move(ctx, tx, &a, ActIssue, today, e, no, func(a *Application) error {
+	// The event and the audit entry name the card masked: the number is
+	// sealed in the application and the certificate, not copied in clear.
+	err = move(ctx, tx, &a, ActIssue, today, e, audit.MaskValue(no), func(a *Application) error {
 		a.PersonID, a.CertificateNo, a.IssuedOn, a.VillageCode, a.Name = p.ID, no, day, p.VillageCode, p.Name
 		return nil
 	})
@@ -599,7 +602,8 @@ func parseComponents(s string) []registry.Component {
 func insertCertificate(ctx context.Context, tx *store.Tx, c Certificate) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO cert_certificates (id, person_id, application_id, certificate_no, village_code, issued_on, valid_until, kind, status, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		c.ID, c.PersonID, c.ApplicationID, c.CertificateNo, c.VillageCode, c.IssuedOn, c.ValidUntil, string(c.Kind), c.Status, store.Now())
+		c.ID, c.PersonID, c.ApplicationID, crypt.Seal(registry.KindCertificateNo, c.CertificateNo), c.VillageCode, c.IssuedOn, c.ValidUntil,
+		string(c.Kind), c.Status, store.Now())
 	return err
 }
 
@@ -804,5 +808,5 @@ func CertificateOf(ctx context.Context, q store.Querier, appID string) (Certific
 	if err != nil {
 		return c, store.ErrNotFound
 	}
-	return c, nil
+	return c, crypt.OpenAll(registry.KindCertificateNo, &c.CertificateNo)
 }

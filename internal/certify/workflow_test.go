@@ -8,6 +8,7 @@ import (
 
 	"github.com/yangguang-cdpf/yangguang/internal/area"
 	"github.com/yangguang-cdpf/yangguang/internal/certify"
+	"github.com/yangguang-cdpf/yangguang/internal/crypt"
 	"github.com/yangguang-cdpf/yangguang/internal/registry"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
 )
@@ -325,10 +326,10 @@ func TestRiskControl(t *testing.T) {
 	if _, err := e.db.Exec(`INSERT INTO cert_applications (id, code, type, status, channel, person_id, id_number, name, village_code, phone, category,
 		new_name, new_village_code, cancel_reason, home, home_reason, session_id, assess_day, expert_id, result_category, result_grade, result_components,
 		findings, assessed_by, assessed_at, reviewed_by, publicity_from, publicity_to, review_due, decided_by, appeal_until, certificate_no, issued_on,
-		delivery, delivered_on, due, late_stages, stage_since, filed_on, closed_on, created_by, created_at, updated_at, version)
+		delivery, delivered_on, due, late_stages, stage_since, filed_on, closed_on, created_by, created_at, updated_at, version, id_hash)
 		VALUES ('old', 'YGOLD', 'new', 'delivered', 'counter', $1, $2, '赵磊', $3, '', 4, '', '', '', FALSE, '', '', '2018-01-01', $4, 4, 4, '',
-		'', '', '2018-01-01T02:00:00.000Z', '', '', '', '', '', '', '', '', '', '', '', 0, '', '2017-12-01', '2018-01-10', '', '', '', 1)`,
-		p.ID, idn, villageA, e.experts["dr_bone"].ID); err != nil {
+		'', '', '2018-01-01T02:00:00.000Z', '', '', '', '', '', '', '', '', '', '', '', 0, '', '2017-12-01', '2018-01-10', '', '', '', 1, $5)`,
+		p.ID, crypt.Seal(registry.KindIDNumber, idn), villageA, e.experts["dr_bone"].ID, registry.IDHash(idn)); err != nil {
 		t.Fatal(err)
 	}
 	s := e.session("2026-12-03", registry.Physical, 10, "dr_bone", "dr_bone2")

@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"text/tabwriter"
@@ -23,6 +24,7 @@ import (
 	"github.com/yangguang-cdpf/yangguang/internal/audit"
 	"github.com/yangguang-cdpf/yangguang/internal/auth"
 	"github.com/yangguang-cdpf/yangguang/internal/backup"
+	"github.com/yangguang-cdpf/yangguang/internal/crypt"
 	"github.com/yangguang-cdpf/yangguang/internal/demo"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
 	"github.com/yangguang-cdpf/yangguang/internal/validate"
@@ -78,14 +80,15 @@ func init() {
 	commands = []command{
 		{"serve", "启动网页服务 (serve the web interface and API)", cmdServe},
 		{"migrate", "升级数据库结构 (apply database migrations)", cmdMigrate},
-		{"user", "管理账号：create, reset-password, disable, enable, list", cmdUser},
+		{"user", "管理账号：create, set-role, reset-password, disable, enable, list", cmdUser},
 		{"demo", "创建演示县 阳光县 (create the demo county)", cmdDemo},
 		{"import", "导入数据：areas FILE.csv", cmdImport},
 		{"export", "导出数据：persons --out FILE.xlsx", cmdExport},
 		{"report", "生成工作总结：--from --to [--region] --out FILE.html|.docx|.xlsx", cmdReport},
 		{"levy", "残保金计算器：--year --ratio --staff --avg-wage --social-avg-wage --disabled 等级:月数", cmdLevy},
 		{"idcheck", "检查身份证号 (check resident ID numbers)", cmdIdcheck},
-		{"audit", "审计日志：verify（校验哈希链）", cmdAudit},
+		{"audit", "审计日志：verify（校验哈希链）, prune（清理超过保留期的记录）, retention（保留期）", cmdAudit},
+		{"keys", "个人信息加密密钥：status, rotate（换钥并重新加密）", cmdKeys},
 		{"restore", "从备份恢复数据库（先停止服务）(restore a backup)", cmdRestore},
 		{"backup", "在线备份数据库 (consistent online backup)", cmdBackup},
 		{"bench", "性能基准测试 (measure against the bare database)", cmdBench},
@@ -138,13 +141,32 @@ func getenv(k, def string) string {
 }
 
 // dbFlags adds --db and --data to fs.
-type dbFlags struct{ db, data string }
+type dbFlags struct{ db, data, key string }
 
 func addDBFlags(fs *flag.FlagSet) *dbFlags {
 	f := &dbFlags{}
 	fs.StringVar(&f.data, "data", getenv("YANGGUANG_DATA", "data"), "数据目录 (env YANGGUANG_DATA)")
 	fs.StringVar(&f.db, "db", getenv("YANGGUANG_DB", ""), "数据库：空为数据目录下的 SQLite 文件，或 postgres://… (env YANGGUANG_DB)")
+	fs.StringVar(&f.key, "key-file", getenv("YANGGUANG_KEY_FILE", ""), "加密个人信息的密钥文件，首次启动时创建（默认为数据目录下的 yangguang.key）(env YANGGUANG_KEY_FILE)")
 	return f
+}
+
+// keyPath is the key file: --key-file; else yangguang.key beside a SQLite
+// file given with --db; else in the data directory (PostgreSQL too).
+func (f *dbFlags) keyPath() string {
+	switch {
+	case f.key != "":
+		return f.key
+	case f.db != "" && !strings.HasPrefix(f.db, "postgres"):
+		return crypt.DefaultPath(filepath.Dir(strings.TrimPrefix(f.db, "sqlite://")))
+	}
+	return crypt.DefaultPath(f.data)
+}
+
+// keys loads (creating on first start) the key file sealed columns need.
+func (f *dbFlags) keys() error {
+	_, err := crypt.Use(f.keyPath())
+	return err
 }
 
 func (f *dbFlags) dsn() string {
@@ -154,7 +176,12 @@ func (f *dbFlags) dsn() string {
 	return store.DefaultSQLitePath(f.data)
 }
 
-func (f *dbFlags) open(ctx context.Context) (*store.DB, error) { return app.Open(ctx, f.dsn()) }
+func (f *dbFlags) open(ctx context.Context) (*store.DB, error) {
+	if err := f.keys(); err != nil {
+		return nil, err
+	}
+	return app.Open(ctx, f.dsn())
+}
 
 // parse parses flags given anywhere among the arguments (the flag package
 // stops at the first non-flag), returning the positional arguments.
@@ -360,7 +387,10 @@ func cmdImport(e *env, args []string) error {
 }
 
 func cmdBackup(e *env, args []string) error {
-	fs := newFlagSet(e, "backup", "backup --out FILE [--data DIR | --db postgres://…]")
+	if pos := firstPositional(args); pos >= 0 && args[pos] == "schedule" {
+		return cmdBackupSchedule(e, append(append([]string{}, args[:pos]...), args[pos+1:]...))
+	}
+	fs := newFlagSet(e, "backup", "backup --out FILE [--data DIR | --db postgres://…] | backup schedule [--keep N] [--dir DIR] [--on|--off]")
 	dbf := addDBFlags(fs)
 	out := fs.String("out", "", "备份文件路径（不能已存在）")
 	check := fs.String("check", "", "只检查一个已有的 SQLite 备份文件")
@@ -395,6 +425,58 @@ func cmdBackup(e *env, args []string) error {
 	return nil
 }
 
+// cmdBackupSchedule shows or changes the daily backup the server runs.
+func cmdBackupSchedule(e *env, args []string) error {
+	fs := newFlagSet(e, "backup schedule", "backup schedule [--keep N] [--dir DIR] [--on|--off] [--data DIR | --db postgres://…]")
+	dbf := addDBFlags(fs)
+	keep := fs.String("keep", "", fmt.Sprintf("保留最近几天的每日备份（%d–%d）", backup.MinKeepDays, backup.MaxKeepDays))
+	dir := fs.String("dir", "\x00", "备份目录（绝对路径；空为数据目录下的 backups/，PostgreSQL 必须指定）")
+	on := fs.Bool("on", false, "开启每日备份")
+	off := fs.Bool("off", false, "关闭每日备份")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := dbf.open(e.ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ctx := cliCtx(e.ctx)
+	s, err := backup.LoadSchedule(ctx, db)
+	if err != nil {
+		return err
+	}
+	if *keep != "" || *dir != "\x00" || *on || *off {
+		if *keep == "" {
+			*keep = fmt.Sprint(s.KeepDays)
+		}
+		if *dir == "\x00" {
+			*dir = s.Dir
+		}
+		enabled := (s.Enabled || *on) && !*off
+		err := db.InTx(ctx, func(tx *store.Tx) error { return backup.SaveSchedule(ctx, tx, enabled, *keep, *dir) })
+		var es validate.Errors
+		if errors.As(err, &es) {
+			return fmt.Errorf("未修改:\n%s", es.Error())
+		}
+		if err != nil {
+			return err
+		}
+		if s, err = backup.LoadSchedule(ctx, db); err != nil {
+			return err
+		}
+	}
+	state, where := "开启", s.Dir
+	if !s.Enabled {
+		state = "关闭"
+	}
+	if where == "" {
+		where = "数据目录下的 backups/"
+	}
+	fmt.Fprintf(e.stdout, "每日备份: %s；保留最近 %d 份；目录: %s\n", state, s.KeepDays, where)
+	return nil
+}
+
 func cmdVersion(e *env, args []string) error {
 	fmt.Fprintln(e.stdout, "yangguang", version())
 	return nil
@@ -405,12 +487,16 @@ func cmdUser(e *env, args []string) error {
 		fmt.Fprintln(e.stdout, `用法:
   yangguang user list
   yangguang user create --username U --name 姓名 --role ROLE [--dept DEPT] --scope AREA_CODE
+  yangguang user set-role USERNAME --role ROLE [--dept DEPT] --scope AREA_CODE
   yangguang user reset-password USERNAME
   yangguang user disable USERNAME
   yangguang user enable USERNAME
 角色 ROLE: `+joinRoles()+`
 科室 DEPT（county_staff 必填）: certification rehabilitation employment rights finance
-区域 AREA_CODE: 12 位统计用区划代码；* 表示全部区域`)
+区域 AREA_CODE: 12 位统计用区划代码；* 表示全部区域
+三员分立：安装时用 create 建立系统管理员、安全管理员、审计管理员三个不同账号；
+之后系统管理员在网页上新建的账号没有角色，由安全管理员分配（或用 set-role）。
+管理员账号不能改任另一种管理员。`)
 		return nil
 	}
 	sub, rest := args[0], args[1:]
@@ -421,6 +507,8 @@ func cmdUser(e *env, args []string) error {
 	if sub == "create" {
 		fs.StringVar(&n.Username, "username", "", "用户名")
 		fs.StringVar(&n.DisplayName, "name", "", "姓名")
+	}
+	if sub == "create" || sub == "set-role" {
 		fs.StringVar(&role, "role", "", "角色: "+joinRoles())
 		fs.StringVar(&dept, "dept", "", "科室（县残联工作人员）")
 		fs.StringVar(&n.ScopeCode, "scope", "", "管辖区域的 12 位区划代码；* 为全部")
@@ -458,7 +546,11 @@ func cmdUser(e *env, args []string) error {
 			if u.Disabled {
 				status = "停用"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", u.Username, u.DisplayName, u.Role, u.Department, u.ScopeCode, status)
+			role := string(u.Role)
+			if u.Role == auth.RolePending {
+				role = "(待分配)"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", u.Username, u.DisplayName, role, u.Department, u.ScopeCode, status)
 		}
 		return tw.Flush()
 	case "create":
@@ -476,6 +568,24 @@ func cmdUser(e *env, args []string) error {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "已创建账号 %s，初始密码: %s （首次登录须修改）\n", n.Username, pw)
+	case "set-role":
+		u, err := byName()
+		if err != nil {
+			return err
+		}
+		var after auth.User
+		err = db.InTx(ctx, func(tx *store.Tx) (err error) {
+			after, err = auth.AssignRole(ctx, tx, "cli", u.ID, auth.Role(role), auth.Department(dept), n.ScopeCode)
+			return err
+		})
+		var es validate.Errors
+		if errors.As(err, &es) {
+			return fmt.Errorf("角色未修改:\n%s", es.Error())
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "账号 %s 的角色已设为 %s（区域 %s）。\n", u.Username, after.Role, orAll(after.ScopeCode))
 	case "reset-password":
 		u, err := byName()
 		if err != nil {
@@ -496,9 +606,16 @@ func cmdUser(e *env, args []string) error {
 		}
 		fmt.Fprintf(e.stdout, "账号 %s 已%s。\n", u.Username, map[string]string{"disable": "停用", "enable": "启用"}[sub])
 	default:
-		return fmt.Errorf("未知的 user 子命令 %q（可用: list create reset-password disable enable）", sub)
+		return fmt.Errorf("未知的 user 子命令 %q（可用: list create set-role reset-password disable enable）", sub)
 	}
 	return nil
+}
+
+func orAll(scope string) string {
+	if scope == "" {
+		return "全部"
+	}
+	return scope
 }
 
 func joinRoles() string {

@@ -10,26 +10,41 @@ import (
 	"github.com/yangguang-cdpf/yangguang/internal/audit"
 	"github.com/yangguang-cdpf/yangguang/internal/backup"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
+	"github.com/yangguang-cdpf/yangguang/internal/validate"
 )
 
 // errBroken makes the command exit with status 1 after it has printed
 // its own report (Run prints the error too).
 var errBroken = errors.New("审计日志哈希链不完整")
 
-// cmdAudit: yangguang audit verify.
+// cmdAudit: yangguang audit verify | prune | retention.
 func cmdAudit(e *env, args []string) error {
 	if len(args) == 0 || args[0] == "--help" || args[0] == "-h" {
 		fmt.Fprintln(e.stdout, `用法:
   yangguang audit verify [--data DIR | --db postgres://…]
-      逐条重算审计日志的哈希链；完整时打印 "ok, N entries"，
+      逐条重算审计日志的哈希链（清理过的从锚点起）；完整时打印 "ok, N entries"，
       否则打印第一条被改动或缺失的记录并以状态 1 退出。
-审计日志不能通过本系统删除（数据库触发器拒绝 UPDATE 和 DELETE），保留期不少于 6 个月。`)
+  yangguang audit prune [--before YYYY-MM-DD] [--data DIR | --db postgres://…]
+      删除超过保留期的审计记录（一个事务：先校验哈希链、记下锚点，再删除，并记录本次清理）。
+      --before 只清理该日期之前的记录，不能晚于保留期起点。
+  yangguang audit retention [--months N] [--data DIR | --db postgres://…]
+      查看或设置保留期（月，不少于 6）。
+保留期内的审计记录任何人都不能删除：数据库触发器拒绝 UPDATE，也拒绝删除保留期内或锚点之后的记录。`)
 		return nil
 	}
 	sub, rest := args[0], args[1:]
-	if sub != "verify" {
-		return fmt.Errorf("未知的 audit 子命令 %q（可用: verify）", sub)
+	switch sub {
+	case "verify":
+		return cmdAuditVerify(e, rest)
+	case "prune":
+		return cmdAuditPrune(e, rest)
+	case "retention":
+		return cmdAuditRetention(e, rest)
 	}
+	return fmt.Errorf("未知的 audit 子命令 %q（可用: verify prune retention）", sub)
+}
+
+func cmdAuditVerify(e *env, rest []string) error {
 	fs := newFlagSet(e, "audit verify", "audit verify [--data DIR | --db postgres://…]")
 	dbf := addDBFlags(fs)
 	if _, err := parse(fs, rest); err != nil {
@@ -56,6 +71,68 @@ func cmdAudit(e *env, args []string) error {
 		return fmt.Errorf("%w：第 %d 条 %s", errBroken, v.BrokenAt, v.Reason)
 	}
 	fmt.Fprintf(e.stdout, "ok, %d entries\n", v.Checked)
+	if v.Anchor.Seq > 0 {
+		fmt.Fprintf(e.stdout, "anchor: entries up to %d pruned %s by %s; checked from %d\n", v.Anchor.Seq, v.Anchor.PrunedAt, v.Anchor.PrunedBy, v.From)
+	}
+	return nil
+}
+
+func cmdAuditPrune(e *env, rest []string) error {
+	fs := newFlagSet(e, "audit prune", "audit prune [--before YYYY-MM-DD] [--data DIR | --db postgres://…]")
+	dbf := addDBFlags(fs)
+	before := fs.String("before", "", "只清理该日期之前的记录（不能晚于保留期起点）")
+	if _, err := parse(fs, rest); err != nil {
+		return err
+	}
+	db, err := dbf.open(e.ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	res, err := audit.Prune(cliCtx(e.ctx), db, *before)
+	var es validate.Errors
+	if errors.As(err, &es) {
+		return fmt.Errorf("未清理:\n%s", es.Error())
+	}
+	if err != nil {
+		return err
+	}
+	if res.Deleted == 0 {
+		fmt.Fprintf(e.stdout, "没有 %s 之前的记录可清理。\n", res.Cutoff)
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "已清理 %d 条 %s 之前的记录（截至第 %d 条）；锚点哈希 %s。\n", res.Deleted, res.Cutoff, res.Anchor.Seq, res.Anchor.Hash)
+	return nil
+}
+
+func cmdAuditRetention(e *env, rest []string) error {
+	fs := newFlagSet(e, "audit retention", "audit retention [--months N] [--data DIR | --db postgres://…]")
+	dbf := addDBFlags(fs)
+	months := fs.String("months", "", fmt.Sprintf("新的保留期（月，%d–%d）", audit.MinRetentionMonths, audit.MaxRetentionMonths))
+	if _, err := parse(fs, rest); err != nil {
+		return err
+	}
+	db, err := dbf.open(e.ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ctx := cliCtx(e.ctx)
+	if *months != "" {
+		err := db.InTx(ctx, func(tx *store.Tx) error { return audit.SetRetentionMonths(ctx, tx, *months) })
+		var es validate.Errors
+		if errors.As(err, &es) {
+			return fmt.Errorf("未修改:\n%s", es.Error())
+		}
+		if err != nil {
+			return err
+		}
+	}
+	m, err := audit.RetentionMonths(ctx, db)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "审计日志保留期: %d 个月\n", m)
 	return nil
 }
 
@@ -77,7 +154,11 @@ func cmdRestore(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	// Opening through app brings an older backup's schema up to date.
+	// Opening through app brings an older backup's schema up to date; the
+	// data directory's key file must be the one the backup was sealed with.
+	if err := dbf.keys(); err != nil {
+		return err
+	}
 	db, err := app.Open(ctx, dbf.dsn())
 	if err != nil {
 		return fmt.Errorf("已恢复，但升级数据库结构失败: %w", err)

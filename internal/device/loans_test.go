@@ -10,6 +10,7 @@ import (
 	"github.com/yangguang-cdpf/yangguang/internal/device"
 	"github.com/yangguang-cdpf/yangguang/internal/registry"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
+	"github.com/yangguang-cdpf/yangguang/internal/store/storetest"
 )
 
 // Every rule of lending, each refused with its field and message and
@@ -480,6 +481,21 @@ func TestOverdueAndReminders(t *testing.T) {
 	ns, _ := device.Notices(bg, e.db, countyScope, late.ID, 10)
 	if len(ns) != 2 || ns[0].Phone != "13800000000" || ns[0].Status != "queued" {
 		t.Fatalf("notices of the late loan: %+v", ns)
+	}
+	// The outbox keeps the phone sealed, and the sealing step seals a
+	// notice stored in the clear before it.
+	storetest.NoPlaintext(t, e.db, []string{"device_notices"}, []string{"13800000000"})
+	if _, err := e.db.ExecContext(bg, `UPDATE device_notices SET phone = '13800000000' WHERE id = $1`, ns[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range device.Migrations {
+		if m.Version == 2026113125 {
+			e.tx(func(tx *store.Tx) error { return m.Go(bg, tx) })
+		}
+	}
+	storetest.NoPlaintext(t, e.db, []string{"device_notices"}, []string{"13800000000"})
+	if again, _ := device.Notices(bg, e.db, countyScope, late.ID, 10); len(again) != 2 || again[0].Phone != "13800000000" {
+		t.Fatalf("notices after sealing: %+v", again)
 	}
 	if ns, _ := device.Notices(bg, e.db, scopeB, late.ID, 10); len(ns) != 0 {
 		t.Error("township B sees A's notices")

@@ -9,6 +9,7 @@ import (
 
 	"github.com/yangguang-cdpf/yangguang/internal/area"
 	"github.com/yangguang-cdpf/yangguang/internal/audit"
+	"github.com/yangguang-cdpf/yangguang/internal/crypt"
 	"github.com/yangguang-cdpf/yangguang/internal/i18n"
 	"github.com/yangguang-cdpf/yangguang/internal/registry"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
@@ -46,7 +47,7 @@ func queueNotice(ctx context.Context, tx *store.Tx, n Notice) (added bool, err e
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO device_notices (id, loan_id, person_id, village_code, phone, kind, body, status, notice_day, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (loan_id, kind, notice_day) DO NOTHING`,
-		store.NewID(), n.LoanID, n.PersonID, n.VillageCode, n.Phone, n.Kind, n.Body, n.Status, n.NoticeDay, store.Now())
+		store.NewID(), n.LoanID, n.PersonID, n.VillageCode, crypt.Seal(registry.KindPhone, n.Phone), n.Kind, n.Body, n.Status, n.NoticeDay, store.Now())
 	if err != nil {
 		return false, err
 	}
@@ -150,6 +151,9 @@ func Notices(ctx context.Context, q store.Querier, s area.Scope, loanID string, 
 	for rows.Next() {
 		var m Notice
 		if err := rows.Scan(&m.ID, &m.LoanID, &m.PersonID, &m.VillageCode, &m.Phone, &m.Kind, &m.Body, &m.Status, &m.NoticeDay, &m.CreatedAt); err != nil {
+			return nil, err
+		}
+		if err := crypt.OpenAll(registry.KindPhone, &m.Phone); err != nil {
 			return nil, err
 		}
 		out = append(out, m)

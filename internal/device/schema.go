@@ -129,7 +129,7 @@ CREATE TABLE device_settings (
 	value      TEXT NOT NULL,
 	updated_at TEXT NOT NULL
 );
-`}}
+`}, sealedMigration}
 
 // seedCatalogue writes the default catalogue (DefaultKinds) once, when the
 // tables are made; the county edits it afterwards.

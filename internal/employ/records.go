@@ -185,7 +185,10 @@ func scanRecord(row interface{ Scan(...any) error }) (Record, error) {
 	var r Record
 	err := row.Scan(&r.ID, &r.PersonID, &r.Form, &r.Employer, &r.PostID, &r.StartDate, &r.EndDate, &r.MonthlyIncome, &r.Note, &r.UpdatedAt,
 		&r.Name, &r.IDNumber, &r.VillageCode)
-	r.IDNumber = registry.MaskIDNumber(r.IDNumber)
+	if err != nil {
+		return r, err
+	}
+	r.IDNumber, err = registry.MaskSealedIDNumber(r.IDNumber)
 	return r, err
 }
 
@@ -238,7 +241,7 @@ func ListRecords(ctx context.Context, q store.Querier, s area.Scope, f RecordFil
 	}
 	if qs := strings.TrimSpace(f.Query); qs != "" {
 		if n := registry.NormalizeIDNumber(qs); len(n) == 18 {
-			conds = append(conds, "p.id_number = "+arg(n))
+			conds = append(conds, "p.id_hash = "+arg(registry.IDHash(n)))
 		} else {
 			// A prefix range on the name, as the registry's name index serves.
 			conds = append(conds, "p.name >= "+arg(qs), "p.name < "+arg(qs+"\U0010FFFF"))

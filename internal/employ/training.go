@@ -271,7 +271,10 @@ func Enrolments(ctx context.Context, q store.Querier, s area.Scope, courseID str
 		if err := rows.Scan(&e.CourseID, &e.PersonID, &e.Name, &e.IDNumber, &e.VillageCode, &e.EnrolledOn, &e.Completed, &e.CompletedOn, &e.CertificateNo, &e.Attended); err != nil {
 			return nil, err
 		}
-		e.IDNumber = registry.MaskIDNumber(e.IDNumber)
+		var err error
+		if e.IDNumber, err = registry.MaskSealedIDNumber(e.IDNumber); err != nil {
+			return nil, err
+		}
 		out = append(out, e)
 	}
 	return out, rows.Err()

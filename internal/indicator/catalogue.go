@@ -104,6 +104,7 @@ func init() {
 	provideSurvey()
 	provideRenovate()
 	provideProgrammes()
+	provideLists()
 }
 
 // DefaultTargets are the shipped yearly targets (the source report's part

@@ -143,6 +143,8 @@ type Indicator struct {
 	// Percent the numerator's, for an Average the records averaged over
 	// (its denominator).
 	List ListFunc
+	// ListMeasure says what the list accounts for (see Accounted).
+	ListMeasure ListMeasure
 	// Target reports whether a yearly target makes sense.
 	Target bool
 	// Stock marks a figure that is a state at the time of asking (the
@@ -162,6 +164,9 @@ type Record struct {
 	Detail   string `json:"detail"`
 	AreaCode string `json:"area_code"`
 	Href     string `json:"href"`
+	// Amount is what the record adds to a summed figure (ListSummed): the
+	// fen of a payment or grant, the units of a service; 0 otherwise.
+	Amount int64 `json:"amount,omitempty"`
 }
 
 // ListFunc lists the records an indicator counts.

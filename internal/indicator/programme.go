@@ -212,10 +212,14 @@ WHERE g.code = $3 AND `+grantedSQL+` AND `+ccond+` AND (EXISTS (SELECT 1 FROM su
 				day = end
 			}
 			from, _ := prog.Period(day)
-			cond, args := s.Filter("village_code", 3)
+			// Covered: active persons living in s now (as the radar's
+			// candidates), not the cases filed in s — a case stays in the
+			// village it was filed in when its person moves or dies.
+			cond, args := s.Filter("p.village_code", 3)
 			var covered int64
-			if err := q.QueryRowContext(ctx, `SELECT COUNT(DISTINCT person_id) FROM prog_cases WHERE programme_id = $1 AND period_from = $2
-AND status NOT IN ('refused', 'withdrawn') AND `+cond, append([]any{prog.ID, from}, args...)...).Scan(&covered); err != nil {
+			if err := q.QueryRowContext(ctx, `SELECT COUNT(DISTINCT c.person_id) FROM prog_cases c JOIN persons p ON p.id = c.person_id
+WHERE c.programme_id = $1 AND c.period_from = $2 AND c.status NOT IN ('refused', 'withdrawn') AND p.status = 'active' AND `+cond,
+				append([]any{prog.ID, from}, args...)...).Scan(&covered); err != nil {
 				return pair{}, err
 			}
 			rd, err := programme.ComputeRadar(ctx, q, s, prog, day, 0, nil)

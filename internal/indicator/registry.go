@@ -113,7 +113,7 @@ WHERE h.at >= $1 AND h.at < $2 AND p.status = $3 AND `+cond, append([]any{lo, hi
 		lo, hi := p.Instants()
 		cond, args := s.Filter("p.village_code", 4)
 		rows, err := q.QueryContext(ctx, `SELECT p.id, p.name, p.village_code, MAX(h.at) FROM person_history h JOIN persons p ON p.id = h.person_id
-WHERE h.at >= $1 AND h.at < $2 AND p.status = $3 AND `+cond+` GROUP BY p.id, p.name, p.village_code ORDER BY p.village_code, p.id LIMIT 5000`,
+WHERE h.at >= $1 AND h.at < $2 AND p.status = $3 AND `+cond+` GROUP BY p.id, p.name, p.village_code ORDER BY MAX(h.at), p.id LIMIT 5000`,
 			append([]any{lo, hi, string(registry.StatusActive)}, args...)...)
 		if err != nil {
 			return nil, err

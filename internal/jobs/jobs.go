@@ -19,6 +19,7 @@ import (
 
 	"github.com/yangguang-cdpf/yangguang/internal/audit"
 	"github.com/yangguang-cdpf/yangguang/internal/auth"
+	"github.com/yangguang-cdpf/yangguang/internal/backup"
 	"github.com/yangguang-cdpf/yangguang/internal/certify"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
 )
@@ -107,6 +108,28 @@ func (w *RenewalRemindersWorker) Work(ctx context.Context, _ *river.Job[RenewalR
 	return err
 }
 
+// DailyBackupArgs is the daily backup (backup.Daily: a checked copy in the
+// backup directory, old copies beyond the setting removed).
+type DailyBackupArgs struct{}
+
+// Kind names the job in River's table.
+func (DailyBackupArgs) Kind() string { return "daily_backup" }
+
+// DailyBackupWorker runs one day's backup.
+type DailyBackupWorker struct {
+	river.WorkerDefaults[DailyBackupArgs]
+	DB *store.DB
+}
+
+// Work makes today's copy; a second run the same day finds it and stops.
+func (w *DailyBackupWorker) Work(ctx context.Context, _ *river.Job[DailyBackupArgs]) error {
+	res, err := backup.Daily(audit.WithActor(ctx, audit.System), w.DB, time.Now())
+	if err == nil {
+		slog.Info("daily backup", "file", res.Backup.Path, "skipped", res.Skipped, "removed", len(res.Removed))
+	}
+	return err
+}
+
 // CleanupInterval is how often expired sessions are removed.
 const CleanupInterval = time.Hour
 
@@ -119,6 +142,7 @@ func Start(ctx context.Context, db *store.DB, a *auth.Service) (*Runner, error) 
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &SessionCleanupWorker{Auth: a})
 	river.AddWorker(workers, &RenewalRemindersWorker{DB: db})
+	river.AddWorker(workers, &DailyBackupWorker{DB: db})
 	client, err := river.NewClient(drv, &river.Config{
 		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 2}},
 		Workers: workers,
@@ -128,6 +152,11 @@ func Start(ctx context.Context, db *store.DB, a *auth.Service) (*Runner, error) 
 				&river.PeriodicJobOpts{RunOnStart: true}),
 			river.NewPeriodicJob(river.PeriodicInterval(24*time.Hour),
 				func() (river.JobArgs, *river.InsertOpts) { return RenewalRemindersArgs{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true}),
+			// Every hour, so a server started late in the day or restarted
+			// still backs up that day; the file name makes it once a day.
+			river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
+				func() (river.JobArgs, *river.InsertOpts) { return DailyBackupArgs{}, nil },
 				&river.PeriodicJobOpts{RunOnStart: true}),
 		},
 		Logger: slog.Default(),

@@ -15,6 +15,7 @@ import (
 	"github.com/yangguang-cdpf/yangguang/internal/area"
 	"github.com/yangguang-cdpf/yangguang/internal/audit"
 	"github.com/yangguang-cdpf/yangguang/internal/auth"
+	"github.com/yangguang-cdpf/yangguang/internal/crypt"
 	"github.com/yangguang-cdpf/yangguang/internal/i18n"
 	"github.com/yangguang-cdpf/yangguang/internal/registry"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
@@ -221,6 +222,10 @@ func loadEmployees(ctx context.Context, q store.Querier, s area.Scope, d *Declar
 			rows.Close()
 			return err
 		}
+		if err := crypt.OpenAll(registry.KindIDNumber, &e.IDNumber, registry.KindCertificateNo, &e.CertificateNo); err != nil {
+			rows.Close()
+			return err
+		}
 		d.Employees = append(d.Employees, e)
 	}
 	rows.Close()
@@ -376,7 +381,7 @@ func SaveDeclaration(ctx context.Context, tx *store.Tx, s area.Scope, f Filer, e
 	for _, e := range d.Employees {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO levy_employees (declaration_id, seq, year, person_id, id_number, certificate_no, name, category, grade,
 			months, contract, insurance, min_wage) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-			d.ID, e.Seq, d.Year, e.PersonID, e.IDNumber, e.CertificateNo, e.Name, int(e.Category), int(e.Grade), e.Months, e.Contract, e.Insurance, e.MinWage); err != nil {
+			d.ID, e.Seq, d.Year, e.PersonID, crypt.Seal(registry.KindIDNumber, e.IDNumber), crypt.Seal(registry.KindCertificateNo, e.CertificateNo), e.Name, int(e.Category), int(e.Grade), e.Months, e.Contract, e.Insurance, e.MinWage); err != nil {
 			return Declaration{}, err
 		}
 	}

@@ -4,10 +4,14 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/yangguang-cdpf/yangguang/internal/area"
 	"github.com/yangguang-cdpf/yangguang/internal/auth"
+	"github.com/yangguang-cdpf/yangguang/internal/crypt"
+	"github.com/yangguang-cdpf/yangguang/internal/registry"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
 )
 
@@ -233,7 +237,7 @@ func demoPool(ctx context.Context, db *store.DB, empYear int) ([]demoPerson, err
 	args = append(args, fmt.Sprintf("%04d-01-01", empYear-55), fmt.Sprintf("%04d-12-31", empYear-18), fmt.Sprintf("%04d-01-01", empYear), fmt.Sprintf("%04d-12-31", empYear))
 	rows, err := db.QueryContext(ctx, `SELECT id_number, certificate_no FROM persons WHERE `+cond+` AND status = 'active' AND certificate_no <> ''
 		AND birth_date >= $3 AND birth_date <= $4 AND (certificate_expires_on = '' OR certificate_expires_on >= $5)
-		AND (certificate_issued_on = '' OR certificate_issued_on <= $6) ORDER BY id_number LIMIT 2000`, args...)
+		AND (certificate_issued_on = '' OR certificate_issued_on <= $6)`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -244,7 +248,15 @@ func demoPool(ctx context.Context, db *store.DB, empYear int) ([]demoPerson, err
 		if err := rows.Scan(&p.idNumber, &p.certNo); err != nil {
 			return nil, err
 		}
+		if err := crypt.OpenAll(registry.KindIDNumber, &p.idNumber, registry.KindCertificateNo, &p.certNo); err != nil {
+			return nil, err
+		}
 		out = append(out, p)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// The numbers are sealed, so the order is taken here, in the open.
+	slices.SortFunc(out, func(a, b demoPerson) int { return strings.Compare(a.idNumber, b.idNumber) })
+	return out[:min(len(out), 2000)], nil
 }

@@ -114,4 +114,4 @@ CREATE TABLE levy_files (
 	created_at     TEXT NOT NULL
 );
 CREATE INDEX levy_files_declaration ON levy_files(declaration_id);
-`}}
+`}, sealedMigration}

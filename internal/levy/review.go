@@ -154,6 +154,9 @@ func Duplicates(ctx context.Context, q store.Querier, s area.Scope, year int) ([
 		if err := rows.Scan(&pid, &name, &idn, &en.DeclarationID, &en.EmployerID, &en.EmployerName, &code, &en.Status, &en.Months); err != nil {
 			return nil, err
 		}
+		if idn, err = registry.OpenIDNumber(idn); err != nil {
+			return nil, err
+		}
 		if s.Contains(code) || s.IsAll() {
 			inScope[pid] = true
 		} else {

@@ -14,7 +14,9 @@ import (
 	"github.com/yangguang-cdpf/yangguang/internal/area"
 	"github.com/yangguang-cdpf/yangguang/internal/audit"
 	"github.com/yangguang-cdpf/yangguang/internal/auth"
+	"github.com/yangguang-cdpf/yangguang/internal/crypt"
 	"github.com/yangguang-cdpf/yangguang/internal/i18n"
+	"github.com/yangguang-cdpf/yangguang/internal/programme/payment"
 	"github.com/yangguang-cdpf/yangguang/internal/registry"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
 	"github.com/yangguang-cdpf/yangguang/internal/validate"
@@ -99,35 +101,51 @@ func mask(n string) string {
 	return n[:6] + "********" + n[14:]
 }
 
+// maskSealed masks an ID number read sealed from persons (the radar reads
+// the whole register and opens only what it shows). A value that does not
+// open shows as all stars rather than failing a page of figures; the
+// registry's own pages report such a row as an error.
+func maskSealed(sealed string) string {
+	n, err := registry.OpenIDNumber(sealed)
+	if err != nil {
+		return "******************"
+	}
+	return mask(n)
+}
+
 const caseColumns = `id, code, programme_id, person_id, name, id_number, village_code, category, grade, status, channel, subtype, tier,
 	amount_fen, period_from, period_to, start_month, end_month, due_month, paid_month, provider_id, payee_name, payee_id_number,
 	payee_relation, bank_name, bank_account, override_reason, override_by, reason, note, checked_by, reviewed_by, approved_by,
-	suspended_from, filed_on, decided_on, closed_on, created_by, created_at, updated_at, version`
+	suspended_from, filed_on, decided_on, closed_on, created_by, created_at, updated_at, version, id_hash`
 
-const caseColumnCount = 41
+const caseColumnCount = 42
 
 func (c *Case) fields() []any {
 	return []any{&c.ID, &c.Code, &c.ProgrammeID, &c.PersonID, &c.Name, &c.IDNumber, &c.VillageCode, &c.Category, &c.Grade, &c.Status,
 		&c.Channel, &c.Subtype, &c.Tier, &c.AmountFen, &c.PeriodFrom, &c.PeriodTo, &c.StartMonth, &c.EndMonth, &c.DueMonth, &c.PaidMonth,
 		&c.ProviderID, &c.PayeeName, &c.PayeeIDNumber, &c.PayeeRelation, &c.BankName, &c.BankAccount, &c.OverrideReason, &c.OverrideBy,
 		&c.Reason, &c.Note, &c.CheckedBy, &c.ReviewedBy, &c.ApprovedBy, &c.SuspendedFrom, &c.FiledOn, &c.DecidedOn, &c.ClosedOn,
-		&c.CreatedBy, &c.CreatedAt, &c.UpdatedAt, &c.Version}
+		&c.CreatedBy, &c.CreatedAt, &c.UpdatedAt, &c.Version, new(string)}
 }
 
+// values are the stored columns, the numbers sealed (see sealed.go).
 func (c *Case) values() []any {
-	return []any{c.ID, c.Code, c.ProgrammeID, c.PersonID, c.Name, c.IDNumber, c.VillageCode, int(c.Category), int(c.Grade), string(c.Status),
-		c.Channel, c.Subtype, c.Tier, c.AmountFen, c.PeriodFrom, c.PeriodTo, c.StartMonth, c.EndMonth, c.DueMonth, c.PaidMonth,
-		c.ProviderID, c.PayeeName, c.PayeeIDNumber, c.PayeeRelation, c.BankName, c.BankAccount, c.OverrideReason, c.OverrideBy,
+	return []any{c.ID, c.Code, c.ProgrammeID, c.PersonID, c.Name, crypt.Seal(registry.KindIDNumber, c.IDNumber), c.VillageCode, int(c.Category),
+		int(c.Grade), string(c.Status), c.Channel, c.Subtype, c.Tier, c.AmountFen, c.PeriodFrom, c.PeriodTo, c.StartMonth, c.EndMonth, c.DueMonth,
+		c.PaidMonth, c.ProviderID, c.PayeeName, crypt.Seal(registry.KindIDNumber, c.PayeeIDNumber), c.PayeeRelation, c.BankName,
+		crypt.Seal(payment.KindBankAccount, c.BankAccount), c.OverrideReason, c.OverrideBy,
 		c.Reason, c.Note, c.CheckedBy, c.ReviewedBy, c.ApprovedBy, string(c.SuspendedFrom), c.FiledOn, c.DecidedOn, c.ClosedOn,
-		c.CreatedBy, c.CreatedAt, c.UpdatedAt, c.Version}
+		c.CreatedBy, c.CreatedAt, c.UpdatedAt, c.Version, registry.IDHash(c.IDNumber)}
 }
 
 const caseSelect = `SELECT ` + caseColumns + ` FROM prog_cases`
 
 func scanCase(row interface{ Scan(...any) error }) (Case, error) {
 	var c Case
-	err := row.Scan(c.fields()...)
-	return c, err
+	if err := row.Scan(c.fields()...); err != nil {
+		return c, err
+	}
+	return c, c.open()
 }
 
 // GetCase returns one case inside scope s; one outside is reported as
@@ -177,8 +195,9 @@ func ListCases(ctx context.Context, q store.Querier, s area.Scope, f CaseFilter)
 		conds = append(conds, "period_from >= "+arg(y+"-01-01"), "period_from <= "+arg(y+"-12-31"))
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		if len(q) >= 4 && strings.Trim(strings.ToUpper(q), "0123456789X") == "" {
-			conds = append(conds, "(id_number = "+arg(strings.ToUpper(q))+" OR code = "+arg(strings.ToUpper(q))+")")
+		// The ID number is sealed: matched whole, by its blind index.
+		if n := registry.NormalizeIDNumber(q); len(n) >= 4 && strings.Trim(n, "0123456789X") == "" {
+			conds = append(conds, "(id_hash = "+arg(registry.IDHash(n))+" OR code = "+arg(strings.ToUpper(q))+")")
 		} else {
 			conds = append(conds, "(name = "+arg(q)+" OR code = "+arg(strings.ToUpper(q))+")")
 		}

@@ -87,6 +87,10 @@ func (PaymentSource) Due(ctx context.Context, q store.Querier, s area.Scope, pro
 			rows.Close()
 			return nil, err
 		}
+		if err := l.c.open(); err != nil {
+			rows.Close()
+			return nil, err
+		}
 		lines = append(lines, l)
 	}
 	rows.Close()

@@ -15,7 +15,7 @@ import (
 type Candidate struct {
 	ID          string            `json:"person_id"`
 	Name        string            `json:"name"`
-	IDNumber    string            `json:"-"`
+	IDNumber    string            `json:"-"` // sealed, as read: opened only for the rows shown (maskSealed)
 	Masked      string            `json:"id_number_masked"`
 	VillageCode string            `json:"village_code"`
 	Category    registry.Category `json:"category"`
@@ -149,11 +149,13 @@ func quickAge(birth string, year int, mmdd string) int {
 }
 
 // liveCasePersons is the set of persons with a live case of the programme
-// in the period starting periodFrom, inside scope s.
+// in the period starting periodFrom, who live inside scope s now (as the
+// candidates): a case stays in the village it was filed in, and a person
+// who has moved since is served all the same.
 func liveCasePersons(ctx context.Context, q store.Querier, s area.Scope, programmeID, periodFrom string) (map[string]bool, error) {
-	cond, args := s.Filter("village_code", 3)
-	rows, err := q.QueryContext(ctx, `SELECT DISTINCT person_id FROM prog_cases WHERE programme_id = $1 AND period_from = $2
-		AND status NOT IN ('refused', 'withdrawn') AND `+cond, append([]any{programmeID, periodFrom}, args...)...)
+	cond, args := s.Filter("p.village_code", 3)
+	rows, err := q.QueryContext(ctx, `SELECT DISTINCT c.person_id FROM prog_cases c JOIN persons p ON p.id = c.person_id WHERE c.programme_id = $1
+		AND c.period_from = $2 AND c.status NOT IN ('refused', 'withdrawn') AND `+cond, append([]any{programmeID, periodFrom}, args...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -192,7 +194,7 @@ func PreviewRule(ctx context.Context, q store.Querier, s area.Scope, rule string
 		if ok, _ := r.Match(f); ok {
 			pv.Count++
 			if len(pv.Sample) < limit {
-				c.Masked = mask(c.IDNumber)
+				c.Masked = maskSealed(c.IDNumber)
 				pv.Sample = append(pv.Sample, *c)
 			}
 		}
@@ -256,7 +258,7 @@ func ComputeRadar(ctx context.Context, q store.Querier, s area.Scope, prog Progr
 		}
 		rd.Total++
 		byTown[f.Township]++
-		c.Masked = mask(c.IDNumber)
+		c.Masked = maskSealed(c.IDNumber)
 		if len(rd.Persons) < limit {
 			rd.Persons = append(rd.Persons, *c)
 		} else {

@@ -191,4 +191,4 @@ CREATE TABLE prog_settings (
 	Go: func(ctx context.Context, tx *sql.Tx) error {
 		return seedProgrammes(ctx, tx)
 	},
-}}
+}, sealedMigration}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/yangguang-cdpf/yangguang/internal/audit"
+	"github.com/yangguang-cdpf/yangguang/internal/crypt"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
 )
 
@@ -70,7 +71,7 @@ func BulkInsertHistory(ctx context.Context, db *store.DB, entries []HistoryEntry
 	cols := []string{"id", "person_id", "seq", "at", "actor", "change", "before_json", "after_json", "reason", "effective_date", "source"}
 	return bulkLoad(ctx, db, "person_history", cols, len(entries), ActionHistoryBulkLoad, func(i int, args []any) []any {
 		h := &entries[i]
-		return append(args, h.ID, h.PersonID, h.Seq, h.At, h.Actor, string(h.Change), h.Before, h.After, h.Reason, h.EffectiveDate, h.Source)
+		return append(args, h.ID, h.PersonID, h.Seq, h.At, h.Actor, string(h.Change), crypt.Seal(KindHistory, h.Before), crypt.Seal(KindHistory, h.After), h.Reason, h.EffectiveDate, h.Source)
 	})
 }
 

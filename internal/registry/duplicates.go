@@ -96,10 +96,12 @@ func (k DuplicateKind) Valid() bool { return slices.Contains(DuplicateKinds, k) 
 // keyColumns are the columns a kind groups by, in index order.
 func (k DuplicateKind) keyColumns() []string {
 	switch k {
+	// Phones and certificate numbers are sealed: records share the blind
+	// index of the same value (sealed.go).
 	case DupPhone:
-		return []string{"phone"}
+		return []string{"phone_hash"}
 	case DupCertificate:
-		return []string{"certificate_no"}
+		return []string{"cert_hash"}
 	}
 	return []string{"village_code", "name", "birth_date"}
 }
@@ -108,7 +110,7 @@ func (k DuplicateKind) keyColumns() []string {
 // (each in at least one pair not yet dismissed), oldest registration first.
 type DuplicateGroup struct {
 	Kind    DuplicateKind
-	Key     []string // the shared values, in keyColumns order
+	Key     []string // the shared values, in keyColumns order (blind indexes for phone and certificate)
 	Persons []Person
 }
 

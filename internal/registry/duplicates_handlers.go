@@ -79,9 +79,9 @@ func (h *Handler) duplicatesPage(w http.ResponseWriter, r *http.Request, kind, a
 		case DupNameBirth:
 			v.Label = i18n.T(l, "duplicates.group.name_birth", g.Key[1], g.Key[2], names[area.ParentOf(g.Key[0])]+" "+names[g.Key[0]])
 		case DupPhone:
-			v.Label = i18n.T(l, "duplicates.group.phone", MaskPhone(g.Key[0]))
+			v.Label = i18n.T(l, "duplicates.group.phone", MaskPhone(g.Persons[0].Phone))
 		case DupCertificate:
-			v.Label = i18n.T(l, "duplicates.group.certificate", MaskIDNumber(g.Key[0]))
+			v.Label = i18n.T(l, "duplicates.group.certificate", MaskIDNumber(g.Persons[0].CertificateNo))
 		}
 		d.Groups = append(d.Groups, v)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/yangguang-cdpf/yangguang/internal/area"
 	"github.com/yangguang-cdpf/yangguang/internal/audit"
 	"github.com/yangguang-cdpf/yangguang/internal/auth"
+	"github.com/yangguang-cdpf/yangguang/internal/crypt"
 	"github.com/yangguang-cdpf/yangguang/internal/registry"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
 	"github.com/yangguang-cdpf/yangguang/internal/validate"
@@ -50,7 +51,8 @@ func newDupFixture(t *testing.T) *dupFixture {
 	f.c2 = person("钱二", born.AddDate(4, 0, 0), 33, villageC, "")
 	// Data brought from elsewhere can carry another person's card number;
 	// registration through the forms cannot.
-	if _, err := db.ExecContext(ctx, `UPDATE persons SET certificate_no = $1 WHERE id = $2`, f.c1.CertificateNo, f.c2.ID); err != nil {
+	if _, err := db.ExecContext(ctx, `UPDATE persons SET certificate_no = $1, cert_hash = $2 WHERE id = $3`,
+		crypt.Seal(registry.KindCertificateNo, f.c1.CertificateNo), registry.CertificateHash(f.c1.CertificateNo), f.c2.ID); err != nil {
 		t.Fatal(err)
 	}
 	return f

@@ -23,6 +23,7 @@ import (
 
 	"github.com/yangguang-cdpf/yangguang/internal/area"
 	"github.com/yangguang-cdpf/yangguang/internal/audit"
+	"github.com/yangguang-cdpf/yangguang/internal/crypt"
 	"github.com/yangguang-cdpf/yangguang/internal/i18n"
 	safe "github.com/yangguang-cdpf/yangguang/internal/sheet"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
@@ -646,9 +647,9 @@ func (im *importer) flush(ctx context.Context, tx *store.Tx) error {
 func (im *importer) lookup(ctx context.Context, tx *store.Tx) (map[string]Person, error) {
 	args := make([]any, len(im.pending))
 	for i, pr := range im.pending {
-		args[i] = pr.info.Number
+		args[i] = IDHash(pr.info.Number)
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+selectColumns+` FROM persons WHERE id_number IN (`+placeholders(len(args))+`)`, args...)
+	rows, err := tx.QueryContext(ctx, `SELECT `+selectColumns+` FROM persons WHERE id_hash IN (`+placeholders(len(args))+`)`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -796,7 +797,7 @@ func (im *importer) write(ctx context.Context) error {
 			return err
 		}
 		err = im.history.add(ctx, func(args []any) []any {
-			return append(args, store.NewID(), p.ID, 1, p.CreatedAt, im.actor, string(ChangeCreate), "", string(after), im.reason, "", "")
+			return append(args, store.NewID(), p.ID, 1, p.CreatedAt, im.actor, string(ChangeCreate), "", crypt.Seal(KindHistory, string(after)), im.reason, "", "")
 		})
 		if err != nil {
 			return err

@@ -18,6 +18,7 @@ import (
 
 	"github.com/yangguang-cdpf/yangguang/internal/area"
 	"github.com/yangguang-cdpf/yangguang/internal/audit"
+	"github.com/yangguang-cdpf/yangguang/internal/crypt"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
 	"github.com/yangguang-cdpf/yangguang/internal/validate"
 )
@@ -121,7 +122,7 @@ CREATE TABLE saved_filters (
 	created_at TEXT NOT NULL
 );
 CREATE UNIQUE INDEX saved_filters_user ON saved_filters(user_id, name);
-`}, backfillInitials, photoMigration, duplicateMigration, personCounts}
+`}, backfillInitials, photoMigration, duplicateMigration, personCounts, sealedMigration, sealedIndexes}
 
 // Status is where a person stands in the registry.
 type Status string
@@ -246,13 +247,15 @@ func maskBirthDate(n string) string {
 }
 
 // personColumns are the persons table's columns in the order of values
-// and scanPerson. id_number_reversed is written, never read.
+// and scanPerson. The hashes (blind indexes, see sealed.go) are written,
+// never read; id_number_reversed is kept empty since the numbers were sealed.
 const personColumns = `id, id_number, name, sex, birth_date, village_code, category, grade, certificate_no, status, created_at, updated_at, version, ` +
 	`residence_village_code, household_address, residence_address, phone, guardian_name, guardian_relation, guardian_phone, ` +
 	`dibao, tekun, poverty_registered, education, employment, marital, medical_insurance, pension_insurance, ` +
-	`certificate_issued_on, certificate_expires_on, name_initials, death_date, id_number_reversed`
+	`certificate_issued_on, certificate_expires_on, name_initials, death_date, ` +
+	`id_hash, id_tail4, id_tail5, id_tail6, cert_hash, phone_hash, guardian_phone_hash`
 
-const personColumnCount = 33
+const personColumnCount = 39
 
 // selectColumns are the columns scanPerson reads.
 const selectColumns = `id, id_number, name, sex, birth_date, village_code, category, grade, certificate_no, status, created_at, updated_at, version, ` +
@@ -260,21 +263,17 @@ const selectColumns = `id, id_number, name, sex, birth_date, village_code, categ
 	`dibao, tekun, poverty_registered, education, employment, marital, medical_insurance, pension_insurance, ` +
 	`certificate_issued_on, certificate_expires_on, name_initials, death_date`
 
-// values are p's column values in personColumns order.
+// values are p's column values in personColumns order, the personal
+// numbers sealed and their blind indexes beside them.
 func (p *Person) values() []any {
-	return []any{p.ID, p.IDNumber, p.Name, p.Sex, p.BirthDate, p.VillageCode, int(p.Category), int(p.Grade), p.CertificateNo,
-		string(p.Status), p.CreatedAt, p.UpdatedAt, p.Version,
-		p.ResidenceVillageCode, p.HouseholdAddress, p.ResidenceAddress, p.Phone, p.GuardianName, p.GuardianRelation, p.GuardianPhone,
+	t4, t5, t6 := idTails(p.IDNumber)
+	return []any{p.ID, crypt.Seal(KindIDNumber, p.IDNumber), p.Name, p.Sex, p.BirthDate, p.VillageCode, int(p.Category), int(p.Grade),
+		crypt.Seal(KindCertificateNo, p.CertificateNo), string(p.Status), p.CreatedAt, p.UpdatedAt, p.Version,
+		p.ResidenceVillageCode, p.HouseholdAddress, p.ResidenceAddress, crypt.Seal(KindPhone, p.Phone), p.GuardianName, p.GuardianRelation,
+		crypt.Seal(KindPhone, p.GuardianPhone),
 		p.Dibao, p.Tekun, p.PovertyRegistered, p.Education, p.Employment, p.Marital, p.MedicalInsurance, p.PensionInsurance,
-		p.CertificateIssuedOn, p.CertificateExpiresOn, p.NameInitials, p.DeathDate, reverse(p.IDNumber)}
-}
-
-// reverse is the ID number back to front: "ends with 1234" becomes "starts
-// with 4321", a range the index serves.
-func reverse(s string) string {
-	b := []byte(s)
-	slices.Reverse(b)
-	return string(b)
+		p.CertificateIssuedOn, p.CertificateExpiresOn, p.NameInitials, p.DeathDate,
+		IDHash(p.IDNumber), t4, t5, t6, CertificateHash(p.CertificateNo), PhoneHash(p.Phone), PhoneHash(p.GuardianPhone)}
 }
 
 func scanPerson(row interface{ Scan(...any) error }) (Person, error) {
@@ -284,6 +283,10 @@ func scanPerson(row interface{ Scan(...any) error }) (Person, error) {
 		&p.ResidenceVillageCode, &p.HouseholdAddress, &p.ResidenceAddress, &p.Phone, &p.GuardianName, &p.GuardianRelation, &p.GuardianPhone,
 		&p.Dibao, &p.Tekun, &p.PovertyRegistered, &p.Education, &p.Employment, &p.Marital, &p.MedicalInsurance, &p.PensionInsurance,
 		&p.CertificateIssuedOn, &p.CertificateExpiresOn, &p.NameInitials, &p.DeathDate)
+	if err != nil {
+		return p, err
+	}
+	err = crypt.OpenAll(KindIDNumber, &p.IDNumber, KindCertificateNo, &p.CertificateNo, KindPhone, &p.Phone, KindPhone, &p.GuardianPhone)
 	return p, err
 }
 
@@ -313,7 +316,7 @@ func GetByIDNumber(ctx context.Context, q store.Querier, s area.Scope, idNumber 
 	}
 	var id string
 	cond, args := s.Filter("village_code", 2)
-	err := q.QueryRowContext(ctx, `SELECT id FROM persons WHERE id_number = $1 AND `+cond, append([]any{n}, args...)...).Scan(&id)
+	err := q.QueryRowContext(ctx, `SELECT id FROM persons WHERE id_hash = $1 AND `+cond, append([]any{IDHash(n)}, args...)...).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Person{}, store.ErrNotFound
 	}
@@ -471,6 +474,9 @@ func History(ctx context.Context, q store.Querier, s area.Scope, personID string
 			&h.Reason, &h.EffectiveDate, &h.Source); err != nil {
 			return nil, err
 		}
+		if err := crypt.OpenAll(KindHistory, &h.Before, KindHistory, &h.After); err != nil {
+			return nil, err
+		}
 		out = append(out, h)
 	}
 	return out, rows.Err()
@@ -573,7 +579,7 @@ func CreateBecause(ctx context.Context, tx *store.Tx, s area.Scope, n NewPerson,
 	var dup *DuplicateError
 	if info.Number != "" {
 		var existingID, existingVillage string
-		err := tx.QueryRowContext(ctx, `SELECT id, village_code FROM persons WHERE id_number = $1`, info.Number).Scan(&existingID, &existingVillage)
+		err := tx.QueryRowContext(ctx, `SELECT id, village_code FROM persons WHERE id_hash = $1`, IDHash(info.Number)).Scan(&existingID, &existingVillage)
 		switch {
 		case err == nil:
 			es.Add(0, "person.id_number", "person.error.duplicate")
@@ -894,7 +900,8 @@ func addHistory(ctx context.Context, tx *store.Tx, personID string, n historyNot
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO person_history (id, person_id, seq, at, actor, change, before_json, after_json, reason, effective_date, source)
 		SELECT $1, $2, COALESCE(MAX(seq), 0) + 1, $3, $4, $5, $6, $7, $8, $9, $10 FROM person_history WHERE person_id = $2`,
-		store.NewID(), personID, store.Now(), name, string(n.Change), string(b), string(a), n.Reason, n.EffectiveDate, n.Source)
+		store.NewID(), personID, store.Now(), name, string(n.Change), crypt.Seal(KindHistory, string(b)), crypt.Seal(KindHistory, string(a)),
+		n.Reason, n.EffectiveDate, n.Source)
 	if err != nil {
 		return fmt.Errorf("person history: %w", err)
 	}

@@ -433,16 +433,19 @@ func SearchEach(ctx context.Context, q store.Querier, s area.Scope, f Filter, fn
 func queryCondition(query string, arg func(any) string) string {
 	kind, v := classifyQuery(query)
 	switch kind {
+	// The numbers are sealed: each is found by its blind index (sealed.go).
 	case queryCertificate:
+		if len(v) < 18 {
+			return "cert_hash = " + arg(CertificateHash(v))
+		}
 		// The ID part finds the row through the unique index.
-		return "id_number = " + arg(v[:18]) + " AND certificate_no = " + arg(v)
+		return "id_hash = " + arg(IDHash(v[:18])) + " AND cert_hash = " + arg(CertificateHash(v))
 	case queryIDNumber:
-		return "id_number = " + arg(v)
+		return "id_hash = " + arg(IDHash(v))
 	case queryIDSuffix:
-		r := reverse(v)
-		return "id_number_reversed >= " + arg(r) + " AND id_number_reversed < " + arg(r+"\x7f")
+		return "id_tail" + strconv.Itoa(len(v)) + " = " + arg(idTailHash(v))
 	case queryPhone:
-		return "(phone = " + arg(v) + " OR guardian_phone = " + arg(v) + ")"
+		return "(phone_hash = " + arg(PhoneHash(v)) + " OR guardian_phone_hash = " + arg(PhoneHash(v)) + ")"
 	case queryInitials:
 		return "name_initials >= " + arg(v) + " AND name_initials < " + arg(v+"\x7f")
 	}

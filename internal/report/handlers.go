@@ -448,6 +448,45 @@ func (h *Handler) quality(w http.ResponseWriter, r *http.Request) {
 		Data: map[string]any{"Checks": Checks, "Rows": lines, "Total": mk(total, totalCode)}})
 }
 
+// recordsPerPage is one page of the records page; the list behind a
+// figure stops at indicator.ListCap, so a page load stays bounded.
+const recordsPerPage = 200
+
+// recordsPaging is the page of a list of total records the records page
+// shows: ?page=N (1 when absent), ok false for a bad or too-high number.
+type recordsPaging struct {
+	Page, Pages, First, Last, Total int
+	PrevHref, NextHref              string
+	Capped                          bool // the list stopped at indicator.ListCap
+}
+
+func pageOfRecords(u *url.URL, total int) (recordsPaging, bool) {
+	pg := recordsPaging{Page: 1, Total: total, Pages: (total + recordsPerPage - 1) / recordsPerPage}
+	if pg.Pages == 0 {
+		pg.Pages = 1
+	}
+	if v := u.Query().Get("page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > pg.Pages {
+			return pg, false
+		}
+		pg.Page = n
+	}
+	pg.First, pg.Last = (pg.Page-1)*recordsPerPage, min(pg.Page*recordsPerPage, total)
+	at := func(n int) string {
+		q := u.Query()
+		q.Set("page", strconv.Itoa(n))
+		return u.Path + "?" + q.Encode()
+	}
+	if pg.Page > 1 {
+		pg.PrevHref = at(pg.Page - 1)
+	}
+	if pg.Page < pg.Pages {
+		pg.NextHref = at(pg.Page + 1)
+	}
+	return pg, true
+}
+
 func (h *Handler) records(w http.ResponseWriter, r *http.Request) {
 	ind, ok := indicator.Get(r.PathValue("key"))
 	if !ok {
@@ -479,7 +518,14 @@ func (h *Handler) records(w http.ResponseWriter, r *http.Request) {
 			web.ServerError(w, r, err)
 			return
 		}
-		data["Value"], data["Records"], data["Names"] = res.Value.String()+unitText(lang(r), ind.Unit), list, names
+		pg, ok := pageOfRecords(r.URL, len(list))
+		if !ok {
+			web.Error(w, r, http.StatusBadRequest, "report.error.bad_query")
+			return
+		}
+		listed, counted := ind.Accounted(res.Value, list)
+		pg.Capped = len(list) >= indicator.ListCap && listed != counted
+		data["Value"], data["Records"], data["Names"], data["Paging"] = res.Value.String()+unitText(lang(r), ind.Unit), list[pg.First:pg.Last], names, pg
 	}
 	data["AreaName"], err = RegionName(r.Context(), h.DB, lang(r), q.Scope)
 	if err != nil {

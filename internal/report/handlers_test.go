@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -22,6 +23,7 @@ import (
 	"github.com/yangguang-cdpf/yangguang/internal/area"
 	"github.com/yangguang-cdpf/yangguang/internal/audit"
 	"github.com/yangguang-cdpf/yangguang/internal/auth"
+	"github.com/yangguang-cdpf/yangguang/internal/certify"
 	"github.com/yangguang-cdpf/yangguang/internal/i18n"
 	"github.com/yangguang-cdpf/yangguang/internal/indicator"
 	"github.com/yangguang-cdpf/yangguang/internal/registry"
@@ -112,8 +114,9 @@ func TestWorkReportFillsEveryFigure(t *testing.T) {
 		// Not recorded yet: said so, never a number.
 		"召开党组理论学习中心组学习共<em>尚未在阳光系统中记录</em>",
 		"短信推送（<em>尚未在阳光系统中记录</em>）",
-		// Recorded by an area of work: a number linking to that area's page.
-		`截至目前完成改造<a href="/renovation/figures?from=2026-01-01&amp;to=2026-06-30&amp;year=2026"><strong>0户</strong></a>`,
+		// Recorded by an area of work: a number linking to the list of
+		// exactly the records it counts.
+		`截至目前完成改造<a href="/reports/records/renovation_completed?from=2026-01-01&amp;region=341599000000&amp;to=2026-06-30"><strong>0户</strong></a>`,
 		// Part two: next half's targets (the shipped 2026 defaults).
 		"全年计划开展职业技能培训<strong>200人次</strong>以上", "为<strong>128人</strong>提供残疾儿童康复救助",
 		"改造率达<strong>90.0%</strong>以上", "全年完成<strong>92户</strong>",
@@ -228,6 +231,9 @@ func TestDocxIsWellFormedAndHasTheFigures(t *testing.T) {
 		soffice, err = exec.LookPath("libreoffice")
 	}
 	if err != nil {
+		if os.Getenv("YANGGUANG_REQUIRE_ALL") == "1" {
+			t.Fatal("LibreOffice (soffice) not on PATH; scripts/test-all installs libreoffice-writer-nogui")
+		}
 		t.Log("LibreOffice not on PATH: headless conversion skipped")
 		return
 	}
@@ -476,7 +482,7 @@ func TestAPI(t *testing.T) {
 				t.Errorf("sessions: %+v", i)
 			}
 		case "renovation_completed":
-			if i.Value == nil || *i.Value != "0" || !i.Recorded || !strings.HasPrefix(i.Records, "/renovation/figures?area=341599001000&") {
+			if i.Value == nil || *i.Value != "0" || !i.Recorded || i.Records != "/reports/records/renovation_completed?from=2026-01-01&region=341599001000&to=2026-06-30" {
 				t.Errorf("renovation: %+v", i)
 			}
 		case "levy_collected":
@@ -571,6 +577,54 @@ func TestPanelHTMLForTheHomePage(t *testing.T) {
 	for _, frag := range []string{`<svg class="chart" role="img" aria-labelledby="categories-title"`, "<caption>在册人数（按残疾等级）</caption>", "2026 年目标完成情况", "职业技能培训人次", "完成无障碍改造户数"} {
 		if !strings.Contains(string(html), frag) {
 			t.Errorf("panel lacks %q", frag)
+		}
+	}
+}
+
+// A long list behind a figure is paged: a page of 200 with its place in
+// the caption and links to the pages around it; a page that is not there
+// is refused.
+func TestRecordsPageIsPaged(t *testing.T) {
+	e := fixture(t)
+	// The fixture holds two sessions in the first half; 230 more make 232.
+	for i := range 230 {
+		e.session(fmt.Sprintf("extra-%03d", i), "2026-03-03", certify.SessionHeld)
+	}
+	s := newSite(e)
+	path := "/reports/records/certify_sessions?" + h1Query
+	cases := []struct {
+		page     string
+		code     int
+		contains []string
+		lacks    []string
+	}{
+		{"", http.StatusOK, []string{"统计所依据的记录（共 232 条，本页第 1–200 条）", `rel="next"`, "第 1 页，共 2 页"}, []string{`rel="prev"`}},
+		{"&page=2", http.StatusOK, []string{"统计所依据的记录（共 232 条，本页第 201–232 条）", `rel="prev"`, "第 2 页，共 2 页"}, []string{`rel="next"`}},
+		{"&page=3", http.StatusBadRequest, nil, nil},
+		{"&page=0", http.StatusBadRequest, nil, nil},
+		{"&page=x", http.StatusBadRequest, nil, nil},
+	}
+	for _, c := range cases {
+		rec := s.get(leader, path+c.page)
+		if rec.Code != c.code {
+			t.Errorf("page %q: %d, want %d", c.page, rec.Code, c.code)
+			continue
+		}
+		body := rec.Body.String()
+		for _, frag := range c.contains {
+			if !strings.Contains(body, frag) {
+				t.Errorf("page %q lacks %q", c.page, frag)
+			}
+		}
+		for _, frag := range c.lacks {
+			if strings.Contains(body, frag) {
+				t.Errorf("page %q has %q", c.page, frag)
+			}
+		}
+		if c.code == http.StatusOK {
+			if n := strings.Count(body, `<a href="/certify/sessions/`); n != map[string]int{"": 200, "&page=2": 32}[c.page] {
+				t.Errorf("page %q lists %d sessions", c.page, n)
+			}
 		}
 	}
 }

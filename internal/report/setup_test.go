@@ -10,6 +10,7 @@ import (
 	"github.com/yangguang-cdpf/yangguang/internal/area"
 	"github.com/yangguang-cdpf/yangguang/internal/audit"
 	"github.com/yangguang-cdpf/yangguang/internal/certify"
+	"github.com/yangguang-cdpf/yangguang/internal/crypt"
 	"github.com/yangguang-cdpf/yangguang/internal/registry"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
 	"github.com/yangguang-cdpf/yangguang/internal/store/storetest"
@@ -117,6 +118,13 @@ func (e *env) app(name string, cols map[string]any) {
 		}
 		row[k] = v
 	}
+	// Stored as certify stores them: sealed, with the ID number's hash.
+	idn := row["id_number"].(string)
+	row["id_hash"] = registry.IDHash(idn)
+	row["id_number"] = crypt.Seal(registry.KindIDNumber, idn)
+	row["phone"] = crypt.Seal(registry.KindPhone, row["phone"].(string))
+	row["certificate_no"] = crypt.Seal(registry.KindCertificateNo, row["certificate_no"].(string))
+	row["findings"] = crypt.Seal(certify.KindFindings, row["findings"].(string))
 	var names, marks []string
 	var args []any
 	for k, v := range row {

@@ -258,7 +258,9 @@ func ListTasks(ctx context.Context, q store.Querier, s area.Scope, f TaskFilter,
 			&tr.UpdatedAt, &tr.Version, &tr.Name, &idn, &tr.Category, &tr.Grade); err != nil {
 			return nil, err
 		}
-		tr.MaskedIDNumber = registry.Person{IDNumber: idn}.MaskedIDNumber()
+		if tr.MaskedIDNumber, err = registry.MaskSealedIDNumber(idn); err != nil {
+			return nil, err
+		}
 		tr.Overdue = overdue && tr.Status.Open()
 		out = append(out, tr)
 	}

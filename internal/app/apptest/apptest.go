@@ -127,7 +127,7 @@ func (e *Env) CreateUser(username string, role auth.Role, dept auth.Department, 
 	if err != nil {
 		e.T.Fatal(err)
 	}
-	if e.App.Auth.Policy.AdminTwoFactor && role.Admin() {
+	if e.App.Auth.Policy().AdminTwoFactor && role.Admin() {
 		e.EnrolTwoFactor(u)
 	}
 	return u

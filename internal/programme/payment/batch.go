@@ -12,7 +12,9 @@ import (
 
 	"github.com/yangguang-cdpf/yangguang/internal/area"
 	"github.com/yangguang-cdpf/yangguang/internal/audit"
+	"github.com/yangguang-cdpf/yangguang/internal/crypt"
 	"github.com/yangguang-cdpf/yangguang/internal/i18n"
+	"github.com/yangguang-cdpf/yangguang/internal/registry"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
 	"github.com/yangguang-cdpf/yangguang/internal/validate"
 )
@@ -311,7 +313,10 @@ func scanLine(sc interface{ Scan(...any) error }) (Line, error) {
 	var l Line
 	err := sc.Scan(&l.ID, &l.BatchID, &l.Seq, &l.CaseID, &l.ProgrammeID, &l.PersonID, &l.VillageCode, &l.PayeeName, &l.PayeeIDNumber,
 		&l.BankName, &l.BankAccount, &l.AmountFen, &l.Month, &l.Attempt, &l.Note, &l.Status, &l.RemovedReason, &l.RemovedBy, &l.RemovedAt)
-	return l, err
+	if err != nil {
+		return l, err
+	}
+	return l, openPayee(&l.PayeeIDNumber, &l.BankAccount)
 }
 
 // Lines returns the lines of a batch inside s, in the batch's order; the
@@ -555,8 +560,8 @@ func lineOf(d Due, programmeID, month string, attempt int) Line {
 func insertLine(ctx context.Context, tx *store.Tx, l Line) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO pay_batch_lines (`+lineColumns+`)
 		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,'live','','','')`,
-		l.ID, l.BatchID, l.Seq, l.CaseID, l.ProgrammeID, l.PersonID, l.VillageCode, l.PayeeName, l.PayeeIDNumber,
-		l.BankName, l.BankAccount, l.AmountFen, l.Month, l.Attempt, l.Note)
+		l.ID, l.BatchID, l.Seq, l.CaseID, l.ProgrammeID, l.PersonID, l.VillageCode, l.PayeeName, crypt.Seal(registry.KindIDNumber, l.PayeeIDNumber),
+		l.BankName, crypt.Seal(KindBankAccount, l.BankAccount), l.AmountFen, l.Month, l.Attempt, l.Note)
 	if store.IsUniqueViolation(err) {
 		return refuse("payment.error.already_in_batch", l.PayeeName, l.Month)
 	}

@@ -12,6 +12,8 @@ import (
 
 	"github.com/yangguang-cdpf/yangguang/internal/area"
 	"github.com/yangguang-cdpf/yangguang/internal/audit"
+	"github.com/yangguang-cdpf/yangguang/internal/crypt"
+	"github.com/yangguang-cdpf/yangguang/internal/registry"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
 	"github.com/yangguang-cdpf/yangguang/internal/validate"
 )
@@ -70,7 +72,7 @@ func (e Entry) Due() Due {
 }
 
 const entryColumns = `id, batch_id, line_id, case_id, programme_id, person_id, village_code, payee_name, payee_id_number,
-	bank_name, bank_account, amount_fen, month, kind, reversal_of, attempt, note, booked_on, created_by, created_by_name, created_at`
+	bank_name, bank_account, amount_fen, month, kind, reversal_of, attempt, note, booked_on, created_by, created_by_name, created_at, payee_hash`
 
 // entrySelect reads entries as l with their Reversed flag.
 const entrySelect = `SELECT l.id, l.batch_id, l.line_id, l.case_id, l.programme_id, l.person_id, l.village_code, l.payee_name, l.payee_id_number,
@@ -85,7 +87,10 @@ func scanEntry(sc interface{ Scan(...any) error }) (Entry, error) {
 		&e.BankName, &e.BankAccount, &e.AmountFen, &e.Month, &e.Kind, &e.ReversalOf, &e.Attempt, &e.Note, &e.BookedOn,
 		&e.CreatedBy, &e.CreatedByName, &e.CreatedAt, &rev)
 	e.Reversed = rev == 1
-	return e, err
+	if err != nil {
+		return e, err
+	}
+	return e, openPayee(&e.PayeeIDNumber, &e.BankAccount)
 }
 
 // insertEntry appends to the ledger; the unique indexes turn a second
@@ -93,10 +98,10 @@ func scanEntry(sc interface{ Scan(...any) error }) (Entry, error) {
 // payment, into a refusal.
 func insertEntry(ctx context.Context, tx *store.Tx, e Entry) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO pay_ledger (`+entryColumns+`)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21)`,
-		e.ID, e.BatchID, e.LineID, e.CaseID, e.ProgrammeID, e.PersonID, e.VillageCode, e.PayeeName, e.PayeeIDNumber,
-		e.BankName, e.BankAccount, e.AmountFen, e.Month, string(e.Kind), e.ReversalOf, e.Attempt, e.Note, e.BookedOn,
-		e.CreatedBy, e.CreatedByName, e.CreatedAt)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22)`,
+		e.ID, e.BatchID, e.LineID, e.CaseID, e.ProgrammeID, e.PersonID, e.VillageCode, e.PayeeName, crypt.Seal(registry.KindIDNumber, e.PayeeIDNumber),
+		e.BankName, crypt.Seal(KindBankAccount, e.BankAccount), e.AmountFen, e.Month, string(e.Kind), e.ReversalOf, e.Attempt, e.Note, e.BookedOn,
+		e.CreatedBy, e.CreatedByName, e.CreatedAt, registry.IDHash(e.PayeeIDNumber))
 	if store.IsUniqueViolation(err) {
 		if e.Kind == KindReversal {
 			return refuse("payment.error.reversed_twice")
@@ -239,8 +244,8 @@ func Ledger(ctx context.Context, q store.Querier, s area.Scope, f LedgerFilter) 
 		return nil, t, err
 	}
 	t.NetFen = t.PaidFen + t.ReversedFen
-	rows, err := q.QueryContext(ctx, `SELECT CASE WHEN l.person_id <> '' THEN l.person_id ELSE l.payee_id_number END, SUM(l.amount_fen)
-		FROM pay_ledger l WHERE `+cond+` GROUP BY CASE WHEN l.person_id <> '' THEN l.person_id ELSE l.payee_id_number END`, args...)
+	rows, err := q.QueryContext(ctx, `SELECT CASE WHEN l.person_id <> '' THEN l.person_id ELSE l.payee_hash END, SUM(l.amount_fen)
+		FROM pay_ledger l WHERE `+cond+` GROUP BY CASE WHEN l.person_id <> '' THEN l.person_id ELSE l.payee_hash END`, args...)
 	if err != nil {
 		return nil, t, err
 	}
@@ -312,8 +317,8 @@ type Figures struct {
 func ComputeFigures(ctx context.Context, q store.Querier, s area.Scope, programmeID, from, to string) (Figures, error) {
 	fig := Figures{FromMonth: from, ToMonth: to}
 	cond, args := LedgerFilter{ProgrammeID: programmeID, FromMonth: from, ToMonth: to}.where(s)
-	rows, err := q.QueryContext(ctx, `SELECT l.programme_id, l.village_code, CASE WHEN l.person_id <> '' THEN l.person_id ELSE l.payee_id_number END, SUM(l.amount_fen)
-		FROM pay_ledger l WHERE `+cond+` GROUP BY l.programme_id, l.village_code, CASE WHEN l.person_id <> '' THEN l.person_id ELSE l.payee_id_number END`, args...)
+	rows, err := q.QueryContext(ctx, `SELECT l.programme_id, l.village_code, CASE WHEN l.person_id <> '' THEN l.person_id ELSE l.payee_hash END, SUM(l.amount_fen)
+		FROM pay_ledger l WHERE `+cond+` GROUP BY l.programme_id, l.village_code, CASE WHEN l.person_id <> '' THEN l.person_id ELSE l.payee_hash END`, args...)
 	if err != nil {
 		return fig, err
 	}

@@ -137,4 +137,4 @@ $$ LANGUAGE plpgsql;
 CREATE TRIGGER pay_lines_guard BEFORE UPDATE OR DELETE ON pay_batch_lines
 FOR EACH ROW EXECUTE FUNCTION pay_lines_guard();
 `,
-}}
+}, sealedMigration}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"testing"
 
+	"github.com/yangguang-cdpf/yangguang/internal/crypt"
 	"github.com/yangguang-cdpf/yangguang/internal/programme/payment"
+	"github.com/yangguang-cdpf/yangguang/internal/registry"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
 )
 
@@ -32,7 +34,7 @@ func TestDatabaseGuards(t *testing.T) {
 			id, batchID, seq, caseID, attempt, status)
 	}
 	entry := func(id, caseID string, attempt int, kind, of string) error {
-		return exec(`INSERT INTO pay_ledger VALUES ($1, 'b-paid', 'l', $2, 'p', 'x', '341599001001', 'n', 'i', 'b', 'a', 100, '2026-03', $3, $4, $5, '', '2026-03-25', '', '', '')`,
+		return exec(`INSERT INTO pay_ledger VALUES ($1, 'b-paid', 'l', $2, 'p', 'x', '341599001001', 'n', 'i', 'b', 'a', 100, '2026-03', $3, $4, $5, '', '2026-03-25', '', '', '', '')`,
 			id, caseID, kind, of, attempt)
 	}
 	for _, c := range []struct {
@@ -55,6 +57,24 @@ func TestDatabaseGuards(t *testing.T) {
 		{"line of a draft changes", func() error { return exec(`UPDATE pay_batch_lines SET note = 'x' WHERE id = 'l1'`) }, false},
 		{"line of a paid batch changes", func() error { return exec(`UPDATE pay_batch_lines SET amount_fen = 1 WHERE id = 'l4'`) }, true},
 		{"line delete", func() error { return exec(`DELETE FROM pay_batch_lines WHERE id = 'l3'`) }, true},
+		// A re-seal (keys rotate) rewrites the sealed columns and the hash
+		// of the same values, and nothing else: allowed in the ledger and
+		// in a paid batch's lines; anything beside it is not.
+		{"ledger re-seal", func() error {
+			return exec(`UPDATE pay_ledger SET bank_account = $1, payee_id_number = $2, payee_hash = $3 WHERE id = 'e1'`,
+				crypt.Seal(payment.KindBankAccount, "6222000011112222"), crypt.Seal(registry.KindIDNumber, "341599001001"), "h")
+		}, false},
+		{"ledger re-seal with an amount", func() error {
+			return exec(`UPDATE pay_ledger SET bank_account = $1, amount_fen = 1 WHERE id = 'e1'`, crypt.Seal(payment.KindBankAccount, "6222000011112222"))
+		}, true},
+		{"ledger payee renamed", func() error { return exec(`UPDATE pay_ledger SET payee_name = 'm' WHERE id = 'e1'`) }, true},
+		{"paid batch's line re-seal", func() error {
+			return exec(`UPDATE pay_batch_lines SET bank_account = $1, payee_id_number = $2 WHERE id = 'l4'`,
+				crypt.Seal(payment.KindBankAccount, "6222000011112222"), crypt.Seal(registry.KindIDNumber, "341599001001"))
+		}, false},
+		{"paid batch's line re-seal with an amount", func() error {
+			return exec(`UPDATE pay_batch_lines SET bank_account = $1, amount_fen = 2 WHERE id = 'l4'`, crypt.Seal(payment.KindBankAccount, "6222000011112222"))
+		}, true},
 	} {
 		err := c.run()
 		if c.refuse && err == nil || !c.refuse && err != nil {
@@ -68,5 +88,11 @@ func TestDatabaseGuards(t *testing.T) {
 	if err := e.db.QueryRowContext(ctx, `SELECT amount_fen FROM pay_ledger WHERE id = 'e1'`).Scan(&amount); err != nil || amount != 100 {
 		t.Errorf("entry changed: %d %v", amount, err)
 	}
-	_ = payment.Migrations
+	var account string
+	if err := e.db.QueryRowContext(ctx, `SELECT bank_account FROM pay_batch_lines WHERE id = 'l4'`).Scan(&account); err != nil {
+		t.Fatal(err)
+	}
+	if plain, err := crypt.Open(payment.KindBankAccount, account); err != nil || plain != "6222000011112222" {
+		t.Errorf("re-sealed line's account opens to %q, %v", plain, err)
+	}
 }

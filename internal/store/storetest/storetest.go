@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/yangguang-cdpf/yangguang/internal/crypt"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
 )
 
@@ -27,6 +28,7 @@ var schemaSeq atomic.Int64
 // its cleanup. Use it when the code under test opens the database itself.
 func DSN(t testing.TB) string {
 	t.Helper()
+	crypt.ForTests() // sealed columns need a key; one per test binary
 	if !OnPostgres() {
 		return filepath.Join(t.TempDir(), "yangguang.db")
 	}
