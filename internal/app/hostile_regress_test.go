@@ -21,7 +21,7 @@ func TestHostileRegressions(t *testing.T) {
 	e := apptest.New(t)
 	e.CreateUser("reg_staff", auth.RoleCountyStaff, auth.DeptRehabilitation, county)
 	staff := e.SignIn("reg_staff")
-	token := e.APIClient("reg", county, auth.Perms...)
+	token := e.APIClient("reg", county, auth.APIPerms()...)
 	count := func(table string) int {
 		var n int
 		if err := e.DB.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM `+table).Scan(&n); err != nil {

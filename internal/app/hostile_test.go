@@ -122,7 +122,7 @@ func TestHostileInput(t *testing.T) {
 	for _, r := range h.routes {
 		h.res = append(h.res, hRouteRegexp(r.Path))
 	}
-	h.token = e.APIClient("hostile sweep", county, auth.Perms...)
+	h.token = e.APIClient("hostile sweep", county, auth.APIPerms()...)
 	// Objects the sweep may disable, reset or revoke without harming
 	// itself: an account and an API client of their own.
 	victim := e.CreateUser("h_victim", auth.RoleVillageWorker, "", villageA)
