@@ -14,9 +14,11 @@ import (
 )
 
 // hostileIgnoredTables change legitimately on a refused request: the audit
-// log records refusals, sessions are touched on every request, sign-in
-// failures and lockouts are counted, and the job queue is the queue's own.
-var hostileIgnoredTables = []string{"audit_log", "audit_head", "sessions", "schema_migrations", "goose_db_version"}
+// log (with its chain head and anchors) records refusals, sessions are
+// touched on every request, and the migration and job-queue tables are
+// their own tools'. Sign-in failures and lockouts are columns of users
+// (hostileIgnoredColumns).
+var hostileIgnoredTables = []string{"audit_log", "audit_head", "audit_anchors", "sessions", "schema_migrations", "goose_db_version"}
 
 // hostileIgnoredColumns are the bookkeeping columns of tables that are
 // otherwise compared: when a token was last used, the failed sign-ins
