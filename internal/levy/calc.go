@@ -2,6 +2,7 @@ package levy
 
 import (
 	"fmt"
+	"math"
 	"math/big"
 	"strconv"
 	"strings"
@@ -51,6 +52,9 @@ func (r Reliefs) InForce(year int) bool {
 	d := fmt.Sprintf("%04d-01-01", year)
 	return r.From != "" && r.From <= d && d <= r.To
 }
+
+// maxWageFen bounds the wages Calculate works with: ¥10 billion a year.
+const maxWageFen = 1_000_000_000_000
 
 // Input is one case for Calculate.
 type Input struct {
@@ -104,6 +108,11 @@ func Calculate(in Input) Result {
 	step := func(format string, args ...any) { res.Steps = append(res.Steps, fmt.Sprintf(format, args...)) }
 	res.Tier = TierFull
 	res.Share = new(big.Rat).Set(one)
+	// Wages are kept between nothing and ¥10 billion a year (found by
+	// FuzzCalculate: a negative wage made a negative levy, a huge one
+	// overflowed the cap); callers validate, this is the backstop.
+	in.AvgWageFen = min(max(in.AvgWageFen, 0), maxWageFen)
+	in.SocialAvgWageFen = min(max(in.SocialAvgWageFen, 0), maxWageFen)
 
 	// 1. Staff (在职职工人数).
 	if in.Headcounts != nil {
@@ -176,7 +185,7 @@ func Calculate(in Input) Result {
 			if i, ok := seen[e.Key]; ok && e.Key != "" {
 				// A dispatched worker or a repeated row is one person:
 				// counted once, his months added up to at most 12.
-				list[i].months = min(12, list[i].months+e.Months)
+				list[i].months = min(12, list[i].months+min(max(e.Months, 0), 12))
 				step("%s 已列入，同一人只计算一次（月数合并）", e.Label)
 				continue
 			}
@@ -252,7 +261,11 @@ func Calculate(in Input) Result {
 	// 8. Amount, rounded half up to the fen.
 	fen := new(big.Rat).Mul(res.Shortfall, big.NewRat(res.WageUsedFen, 1))
 	fen.Mul(fen, res.Share)
-	res.AmountFen = roundHalfUp(fen).Num().Int64()
+	if n := roundHalfUp(fen).Num(); n.IsInt64() {
+		res.AmountFen = n.Int64()
+	} else {
+		res.AmountFen = math.MaxInt64 // beyond any real unit: shown, never wrapped negative
+	}
 	if res.Tier == TierFull {
 		step("应缴金额：%s × %s = %s 元", Dec(res.Shortfall), Yuan(res.WageUsedFen), Yuan(res.AmountFen))
 	} else {
