@@ -42,6 +42,7 @@ func TestBrowserLevyDeclareToTaxExport(t *testing.T) {
 	apptest.NeedAxe(t)
 	e := apptest.New(t)
 	e.CreateUser("admin", auth.RoleCountyAdmin, "", county)
+	e.CreateUser("security", auth.RoleSecurityAdmin, "", county)
 	e.CreateUser("jiuye", auth.RoleCountyStaff, auth.DeptEmployment, county)
 	year := time.Now().Year()
 	born := func(y int) time.Time { return time.Date(y, 6, 15, 0, 0, 0, 0, time.UTC) }
@@ -78,19 +79,29 @@ func TestBrowserLevyDeclareToTaxExport(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// The system administrator makes the employer's account.
+	// The system administrator makes the employer's account; the security
+	// administrator gives it its role (三员分立).
 	admin := progTab(t, e, "admin")
 	admin.Open("/admin/users/new")
 	admin.Type("#username", "yg_hr")
 	admin.Type("#display_name", "阳光县新材料有限公司人事部")
-	certChoose(admin, "#role", string(auth.RoleEmployer))
-	certChoose(admin, "#scope_code", county)
 	if st := admin.Click(`main form[action="/admin/users"] button[type="submit"]`); st != http.StatusOK {
 		t.Fatalf("new account: %d; errors %q", st, admin.Text("main .errors"))
 	}
 	first := strings.TrimSpace(admin.Text("main .notice .secret"))
 	if first == "" {
 		t.Fatalf("no first password shown: %q", admin.Text("main"))
+	}
+	hrUser, err := auth.GetUserByName(ctx, e.DB, "yg_hr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec := progTab(t, e, "security")
+	sec.Open("/admin/roles/" + hrUser.ID)
+	certChoose(sec, "#role", string(auth.RoleEmployer))
+	certChoose(sec, "#scope_code", county)
+	if st := sec.Click(`main form[action="/admin/roles/` + hrUser.ID + `"] button[type="submit"]`); st != http.StatusOK {
+		t.Fatalf("assigning the employer role: %d; errors %q", st, sec.Text("main .errors"))
 	}
 
 	// The levy clerk sets the year's rules: the social average wage, and a
