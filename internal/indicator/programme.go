@@ -218,8 +218,8 @@ WHERE g.code = $3 AND `+grantedSQL+` AND `+ccond+` AND (EXISTS (SELECT 1 FROM su
 AND status NOT IN ('refused', 'withdrawn') AND `+cond, append([]any{prog.ID, from}, args...)...).Scan(&covered); err != nil {
 				return pair{}, err
 			}
-			rd, err := programme.ComputeRadar(ctx, q, s, prog, day, 0, nil)
-			return pair{covered, covered + int64(rd.Total)}, err
+			missing, err := programme.CountRadar(ctx, q, s, prog, day)
+			return pair{covered, covered + int64(missing)}, err
 		})
 		return Rate(r.num, r.den), err
 	}, fixedHref("/programmes/radar", "programme", "prog-"+programme.CodeEducation))
