@@ -226,6 +226,7 @@ func CreateUser(ctx context.Context, tx *store.Tx, n NewUser) (User, string, err
 // ResetPassword gives the account a new generated password that must be
 // changed at next sign-in, unlocks it and ends its sessions.
 func ResetPassword(ctx context.Context, tx *store.Tx, id string) (string, error) {
+	forgetPrincipals(tx)
 	u, err := GetUser(ctx, tx, id)
 	if err != nil {
 		return "", err
@@ -248,6 +249,7 @@ func ResetPassword(ctx context.Context, tx *store.Tx, id string) (string, error)
 
 // SetDisabled disables or re-enables an account; disabling ends its sessions.
 func SetDisabled(ctx context.Context, tx *store.Tx, id string, disabled bool) error {
+	forgetPrincipals(tx)
 	before, err := GetUser(ctx, tx, id)
 	if err != nil {
 		return err
@@ -272,6 +274,7 @@ func SetDisabled(ctx context.Context, tx *store.Tx, id string, disabled bool) er
 
 // Unlock clears a lockout.
 func Unlock(ctx context.Context, tx *store.Tx, id string) error {
+	forgetPrincipals(tx)
 	u, err := GetUser(ctx, tx, id)
 	if err != nil {
 		return err
@@ -284,6 +287,7 @@ func Unlock(ctx context.Context, tx *store.Tx, id string) error {
 
 // ChangePassword sets a new password chosen by the holder.
 func ChangePassword(ctx context.Context, tx *store.Tx, id, current, next string) error {
+	forgetPrincipals(tx)
 	var hash, username string
 	if err := tx.QueryRowContext(ctx, `SELECT password_hash, username FROM users WHERE id = $1`, id).Scan(&hash, &username); err != nil {
 		return err
@@ -320,6 +324,7 @@ func (u User) lockedAt(now time.Time) bool {
 // SetPassword sets a given first password (the demo's, or one typed on the
 // command line) that must be changed at the next sign-in.
 func SetPassword(ctx context.Context, tx *store.Tx, id, pw string) error {
+	forgetPrincipals(tx)
 	u, err := GetUser(ctx, tx, id)
 	if err != nil {
 		return err
