@@ -45,6 +45,25 @@ CREATE INDEX report_person_history_at ON person_history(at, person_id);
 	Version: 2026113082,
 	Name:    "report_survey_visits",
 	SQL:     `CREATE INDEX report_survey_visits ON survey_tasks(year, status, visited_on, village_code);`,
+}, store.Migration{
+	// Figures that join a record to its person (history entries, tags,
+	// needs) only ask the person's area and status: this index answers
+	// them without reading the persons table, whose rows are wide and, at a
+	// million persons, mostly not in memory (registry_updated_rate 0.7 →
+	// 0.3 s, BENCHMARKS.md). The second is the registry's filtered page:
+	// a township and a category in village order read from the index, not
+	// every person of the township.
+	Version: 2026112971,
+	Name:    "person_lookup_indexes",
+	SQL: `CREATE INDEX persons_id_area ON persons(id, village_code, status);
+CREATE INDEX persons_village_category ON persons(village_code, category, id);
+ANALYZE persons_id_area;
+ANALYZE persons_village_category;`,
+	// SQLite plans with the statistics of each index: a new index without
+	// them looked cheap to drive a join from (an employment count went from
+	// 15 ms to 1 s until analysed). PostgreSQL keeps statistics by table.
+	PostgresSQL: `CREATE INDEX persons_id_area ON persons(id, village_code, status);
+CREATE INDEX persons_village_category ON persons(village_code, category, id);`,
 })
 
 // Figure is one value in the report's text or tables.
