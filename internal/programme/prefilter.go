@@ -40,7 +40,8 @@ type prefilter struct {
 // person), and whether it is also sufficient (exact), which a negation
 // needs.
 type term struct {
-	sql   string
+	sql   string // with ? for each of args, in order
+	args  []any
 	all   bool
 	none  bool
 	exact bool
@@ -57,20 +58,16 @@ var (
 
 type translator struct {
 	day  time.Time
-	args []any
-	argN int
 	uses map[string]bool
 }
 
-func (t *translator) arg(v any) string {
-	t.args = append(t.args, v)
-	return "$" + strconv.Itoa(t.argN+len(t.args)-1)
-}
+// cat joins the arguments of terms in the order of their SQL.
+func cat(a, b []any) []any { return append(append([]any{}, a...), b...) }
 
 // buildPrefilter compiles rule and translates it. A rule that does not
 // compile has no prefilter (Compile reports it to whoever runs it).
 func buildPrefilter(rule string, day time.Time, argN int) prefilter {
-	tr := &translator{day: day, argN: argN, uses: map[string]bool{}}
+	tr := &translator{day: day, uses: map[string]bool{}}
 	rule = strings.TrimSpace(rule)
 	if rule == "" {
 		return prefilter{uses: tr.uses}
@@ -92,7 +89,19 @@ func buildPrefilter(rule string, day time.Time, argN int) prefilter {
 	case tm.all:
 		return prefilter{uses: tr.uses}
 	}
-	return prefilter{cond: tm.sql, args: tr.args, uses: tr.uses, birth: tm.birth}
+	// Number the placeholders only now: a term dropped on the way (an
+	// inexact side of an OR) must leave no parameter behind.
+	var b strings.Builder
+	n := argN
+	for _, r := range tm.sql {
+		if r == '?' {
+			b.WriteString("$" + strconv.Itoa(n))
+			n++
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return prefilter{cond: b.String(), args: tm.args, uses: tr.uses, birth: tm.birth}
 }
 
 // collect records every identifier the rule names (nil uses means "all").
@@ -182,7 +191,7 @@ func (t *translator) expr(e ast.Expr) term {
 		case x.none:
 			return always
 		}
-		return term{sql: "NOT (" + x.sql + ")", exact: true} // a negated band is no range
+		return term{sql: "NOT (" + x.sql + ")", args: x.args, exact: true} // a negated band is no range
 	case operators.Equals, operators.NotEquals, operators.Less, operators.LessEquals, operators.Greater, operators.GreaterEquals:
 		if len(args) == 2 {
 			return t.compare(c.FunctionName(), args[0], args[1])
@@ -203,11 +212,11 @@ func and(a, b term) term {
 	case a.all && b.all:
 		return term{all: true, exact: a.exact && b.exact}
 	case a.all:
-		return term{sql: b.sql, exact: a.exact && b.exact, birth: b.birth}
+		return term{sql: b.sql, args: b.args, exact: a.exact && b.exact, birth: b.birth}
 	case b.all:
-		return term{sql: a.sql, exact: a.exact && b.exact, birth: a.birth}
+		return term{sql: a.sql, args: a.args, exact: a.exact && b.exact, birth: a.birth}
 	}
-	return term{sql: "(" + a.sql + " AND " + b.sql + ")", exact: a.exact && b.exact, birth: a.birth || b.birth}
+	return term{sql: "(" + a.sql + " AND " + b.sql + ")", args: cat(a.args, b.args), exact: a.exact && b.exact, birth: a.birth || b.birth}
 }
 
 func or(a, b term) term {
@@ -215,20 +224,20 @@ func or(a, b term) term {
 	case a.all || b.all:
 		return term{all: true, exact: (a.all && a.exact) || (b.all && b.exact)}
 	case a.none:
-		return term{sql: b.sql, none: b.none, exact: a.exact && b.exact, birth: b.birth}
+		return term{sql: b.sql, args: b.args, none: b.none, exact: a.exact && b.exact, birth: b.birth}
 	case b.none:
-		return term{sql: a.sql, exact: a.exact && b.exact, birth: a.birth}
+		return term{sql: a.sql, args: a.args, exact: a.exact && b.exact, birth: a.birth}
 	}
-	return term{sql: "(" + a.sql + " OR " + b.sql + ")", exact: a.exact && b.exact}
+	return term{sql: "(" + a.sql + " OR " + b.sql + ")", args: cat(a.args, b.args), exact: a.exact && b.exact}
 }
 
 // flag is a boolean variable on its own.
 func (t *translator) flag(name string) term {
 	switch name {
 	case "dibao", "tekun":
-		return term{sql: name + " = " + t.arg(true), exact: true}
+		return term{sql: name + " = ?", args: []any{true}, exact: true}
 	case "poverty":
-		return term{sql: "poverty_registered = " + t.arg(true), exact: true}
+		return term{sql: "poverty_registered = ?", args: []any{true}, exact: true}
 	case "severe":
 		return term{sql: "grade IN (1, 2)", exact: true}
 	}
@@ -258,7 +267,7 @@ func (t *translator) compare(op string, l, r ast.Expr) term {
 	case types.Int:
 		n := int64(lit)
 		if col, ok := intColumns[name]; ok {
-			return term{sql: col + " " + sqlOp[op] + " " + t.arg(n), exact: true}
+			return term{sql: col + " " + sqlOp[op] + " ?", args: []any{n}, exact: true}
 		}
 		if name == "age" {
 			return t.age(op, n)
@@ -284,10 +293,10 @@ func (t *translator) compare(op string, l, r ast.Expr) term {
 func (t *translator) age(op string, n int64) term {
 	// No shortcut for k <= 0: a birth date after day is a negative age.
 	atLeast := func(k int64) term { // age >= k
-		return term{sql: "birth_date <= " + t.arg(t.yearsBefore(k)), exact: true, birth: true}
+		return term{sql: "birth_date <= ?", args: []any{t.yearsBefore(k)}, exact: true, birth: true}
 	}
 	below := func(k int64) term { // age < k
-		return term{sql: "birth_date > " + t.arg(t.yearsBefore(k)), exact: true, birth: true}
+		return term{sql: "birth_date > ?", args: []any{t.yearsBefore(k)}, exact: true, birth: true}
 	}
 	switch op {
 	case operators.GreaterEquals:
@@ -320,6 +329,7 @@ func (t *translator) in(l, r ast.Expr) term {
 		return anyone
 	}
 	var ph []string
+	var args []any
 	for _, x := range r.AsList().Elements() {
 		if x.Kind() != ast.LiteralKind {
 			return anyone
@@ -328,10 +338,10 @@ func (t *translator) in(l, r ast.Expr) term {
 		if !ok {
 			return anyone
 		}
-		ph = append(ph, t.arg(int64(n)))
+		ph, args = append(ph, "?"), append(args, int64(n))
 	}
 	if len(ph) == 0 {
 		return never
 	}
-	return term{sql: col + " IN (" + strings.Join(ph, ", ") + ")", exact: true}
+	return term{sql: col + " IN (" + strings.Join(ph, ", ") + ")", args: args, exact: true}
 }

@@ -3,6 +3,8 @@ package programme
 import (
 	"context"
 	"math/rand/v2"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -97,6 +99,16 @@ func TestPrefilterKeepsEveryMatch(t *testing.T) {
 				}
 				want := match(nil, true)
 				pf := buildPrefilter(rule, day, 3)
+				// One parameter per placeholder, numbered on from $3
+				// (PostgreSQL refuses any other count).
+				for i := range pf.args {
+					if !strings.Contains(pf.cond, "$"+strconv.Itoa(3+i)) {
+						t.Errorf("%q: %q lacks $%d", rule, pf.cond, 3+i)
+					}
+				}
+				if strings.Contains(pf.cond, "$"+strconv.Itoa(3+len(pf.args))) || strings.Contains(pf.cond, "?") {
+					t.Errorf("%q: %q has more placeholders than its %d args", rule, pf.cond, len(pf.args))
+				}
 				for _, ordered := range []bool{true, false} {
 					got := match(&pf, ordered)
 					if len(got) != len(want) {
