@@ -75,14 +75,18 @@ type Load struct {
 
 // Scenario is one HTTP measurement.
 type Scenario struct {
-	Name       string  `json:"name"`
-	Clients    int     `json:"clients"`
-	Requests   int     `json:"requests"`
-	Errors     int     `json:"errors"`
-	P50ms      float64 `json:"p50_ms"`
-	P95ms      float64 `json:"p95_ms"`
-	P99ms      float64 `json:"p99_ms"`
-	PerSec     float64 `json:"req_per_sec"`
+	Name     string  `json:"name"`
+	Clients  int     `json:"clients"`
+	Requests int     `json:"requests"`
+	Errors   int     `json:"errors"`
+	P50ms    float64 `json:"p50_ms"`
+	P95ms    float64 `json:"p95_ms"`
+	P99ms    float64 `json:"p99_ms"`
+	PerSec   float64 `json:"req_per_sec"`
+	// CPUms is the process's CPU time (user and system, server and
+	// clients together) per request: on a machine shared with other work
+	// the latencies above move with its load, this much less.
+	CPUms      float64 `json:"cpu_ms_per_request"`
 	FirstError string  `json:"first_error,omitempty"`
 }
 
@@ -383,6 +387,7 @@ func hammer(ctx context.Context, base string, clients []*http.Client, d time.Dur
 	var mu sync.Mutex
 	var lat []time.Duration
 	sc := Scenario{Name: name, Clients: len(clients)}
+	cpu0 := processCPU()
 	deadline := time.Now().Add(d)
 	var wg sync.WaitGroup
 	for i, c := range clients {
@@ -421,9 +426,11 @@ func hammer(ctx context.Context, base string, clients []*http.Client, d time.Dur
 		}()
 	}
 	wg.Wait()
+	cpu := processCPU() - cpu0
 	slices.Sort(lat)
 	sc.Requests = len(lat)
 	if len(lat) > 0 {
+		sc.CPUms = float64(cpu.Microseconds()) / 1000 / float64(len(lat))
 		q := func(p float64) float64 {
 			return float64(lat[min(len(lat)-1, int(p*float64(len(lat))))].Microseconds()) / 1000
 		}
@@ -459,9 +466,9 @@ func (r Report) Print(w io.Writer) {
 	tw.Flush()
 	fmt.Fprintln(w)
 	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "HTTP scenario\tclients\trequests\terrors\tp50 ms\tp95 ms\tp99 ms\treq/s\t")
+	fmt.Fprintln(tw, "HTTP scenario\tclients\trequests\terrors\tp50 ms\tp95 ms\tp99 ms\treq/s\tCPU ms/req\t")
 	for _, s := range r.HTTP {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.1f\t%.1f\t%.1f\t%.0f\t\n", s.Name, s.Clients, s.Requests, s.Errors, s.P50ms, s.P95ms, s.P99ms, s.PerSec)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.1f\t%.1f\t%.1f\t%.0f\t%.2f\t\n", s.Name, s.Clients, s.Requests, s.Errors, s.P50ms, s.P95ms, s.P99ms, s.PerSec, s.CPUms)
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "\npeak RSS while serving (server and clients, in one process): %.0f MB\n", float64(r.PeakRSS)/(1<<20))
