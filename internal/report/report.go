@@ -50,23 +50,16 @@ CREATE INDEX report_person_history_at ON person_history(at, person_id);
 	// needs) only ask the person's area and status: this index answers
 	// them without reading the persons table, whose rows are wide and, at a
 	// million persons, mostly not in memory (registry_updated_rate 0.7 →
-	// 0.3 s, BENCHMARKS.md). The second is the registry's filtered page:
-	// a category and a township in village order read from the index, not
-	// every person of the township. The category leads so both engines can
-	// seek it and still read the village range in order (with the village
-	// first, SQLite sorts or reads every category); and so no join of a
-	// region's persons mistakes it for a way in.
+	// 0.3 s, BENCHMARKS.md). (The filtered registry page's index is the
+	// registry's: search_index.go.)
 	Version: 2026112971,
 	Name:    "person_lookup_indexes",
 	SQL: `CREATE INDEX persons_id_area ON persons(id, village_code, status);
-CREATE INDEX persons_category_village ON persons(category, village_code, id);
-ANALYZE persons_id_area;
-ANALYZE persons_category_village;`,
+ANALYZE persons_id_area;`,
 	// SQLite plans with the statistics of each index: a new index without
 	// them looked cheap to drive a join from (an employment count went from
 	// 15 ms to 1 s until analysed). PostgreSQL keeps statistics by table.
-	PostgresSQL: `CREATE INDEX persons_id_area ON persons(id, village_code, status);
-CREATE INDEX persons_category_village ON persons(category, village_code, id);`,
+	PostgresSQL: `CREATE INDEX persons_id_area ON persons(id, village_code, status);`,
 }, surveyTaskCounts)
 
 // surveyTaskCounts keeps the number of survey tasks per year, village,
