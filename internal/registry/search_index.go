@@ -4,7 +4,7 @@ import "github.com/yangguang-cdpf/yangguang/internal/store"
 
 // The filtered page (a category in a township or the county, village
 // order) reads its 50 rows from an index on the category, then the village
-// and the id. The village is indexed as the expression village_code || ”
+// and the id. The village is indexed as an expression (categoryVillage)
 // and only this search names it so: an index leading to (village_code,
 // id) of some category looks to SQLite like a way into any region's
 // persons (skip-scanning the seven categories) and it chose it to drive
