@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -43,6 +44,7 @@ type Service struct {
 	// SecureCookies marks cookies Secure (set when served over HTTPS).
 	SecureCookies bool
 	now           func() time.Time
+	principals    principalCache
 }
 
 // NewService returns a service with the policy stored in db (the defaults
@@ -137,6 +139,7 @@ func (s *Service) SignIn(ctx context.Context, username, password, ip, userAgent 
 			entry.Outcome, entry.Detail, noRole = audit.Denied, "no role yet", true
 			return audit.Record(ctx, tx, entry)
 		case !CheckPassword(hash, password):
+			forgetPrincipals(tx) // a lockout may follow
 			u.FailedCount++
 			locked := ""
 			entry.Outcome, entry.Detail = audit.Failed, "wrong password"
@@ -199,6 +202,10 @@ func (s *Service) Resolve(ctx context.Context, token string) (*Principal, error)
 	}
 	now := s.now()
 	id := hashToken(token)
+	if p, ok := s.principals.get(id, now, s.Policy().IdleTimeout); ok {
+		return p, nil
+	}
+	gen := principalGen.Load()
 	var lastSeen, expires string
 	var userID string
 	var pending bool
@@ -228,14 +235,86 @@ func (s *Service) Resolve(ctx context.Context, token string) (*Principal, error)
 			mustChange = true
 		}
 	}
-	return &Principal{Kind: "user", ID: u.ID, Name: u.Username, DisplayName: u.DisplayName, Role: u.Role, Department: u.Department,
+	p := &Principal{Kind: "user", ID: u.ID, Name: u.Username, DisplayName: u.DisplayName, Role: u.Role, Department: u.Department,
 		Scope: u.Scope(), SessionID: id, MustChangePassword: mustChange,
-		SecondFactorPending: pending, MustEnrolTwoFactor: s.Policy().AdminTwoFactor && u.Role.Admin() && !u.TwoFactor}, nil
+		SecondFactorPending: pending, MustEnrolTwoFactor: s.Policy().AdminTwoFactor && u.Role.Admin() && !u.TwoFactor}
+	if now.Sub(seen) > time.Minute {
+		seen = now // touched above
+	}
+	s.principals.put(id, p, gen, now, seen, expires)
+	return p, nil
+}
+
+// Every page request resolves its session: two queries, a fifth of an ID
+// lookup's work (BENCHMARKS.md). The principal is kept for
+// principalTTL and dropped at once, for every session, when this process
+// changes an account or a session (forgetPrincipals: sign-out, password,
+// disabling, two factors, lockout); while such a transaction is open
+// nothing is cached, so a principal is never refilled from rows about to
+// change. Expiry and the idle limit are checked on every hit. (Another
+// server on the same PostgreSQL sees a change after at most principalTTL.)
+const principalTTL = 5 * time.Second
+
+var (
+	principalGen  atomic.Uint64 // bumped by every change of accounts or sessions
+	principalBusy atomic.Int64  // such changes not yet committed or rolled back
+)
+
+// forgetPrincipals drops every cached principal, now and again when tx
+// ends; until then none is cached. Every write to users or sessions that
+// can change what Resolve returns calls it.
+func forgetPrincipals(tx *store.Tx) {
+	principalBusy.Add(1)
+	principalGen.Add(1)
+	store.AfterTx(tx, func() {
+		principalGen.Add(1)
+		principalBusy.Add(-1)
+	})
+}
+
+type cachedPrincipal struct {
+	p       Principal
+	gen     uint64
+	at      time.Time // when read from the database
+	seen    time.Time // the session's last_seen_at
+	expires string
+}
+
+type principalCache struct {
+	mu sync.Mutex
+	m  map[string]cachedPrincipal
+}
+
+func (c *principalCache) get(id string, now time.Time, idle time.Duration) (*Principal, bool) {
+	c.mu.Lock()
+	e, ok := c.m[id]
+	c.mu.Unlock()
+	// A session due for its once-a-minute touch, idle too long or past its
+	// end goes to the database, which touches or ends it.
+	if !ok || e.gen != principalGen.Load() || now.Sub(e.at) > principalTTL || now.Before(e.at) ||
+		now.Sub(e.seen) > time.Minute || now.Sub(e.seen) > idle || store.FormatTime(now) > e.expires {
+		return nil, false
+	}
+	p := e.p
+	return &p, true
+}
+
+func (c *principalCache) put(id string, p *Principal, gen uint64, now, seen time.Time, expires string) {
+	if principalBusy.Load() != 0 || principalGen.Load() != gen {
+		return // an account or a session changed while it was read
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) > 10000 {
+		c.m = map[string]cachedPrincipal{}
+	}
+	c.m[id] = cachedPrincipal{p: *p, gen: gen, at: now, seen: seen, expires: expires}
 }
 
 // SignOut ends a session, audited.
 func (s *Service) SignOut(ctx context.Context, p *Principal) error {
 	return s.DB.InTx(ctx, func(tx *store.Tx) error {
+		forgetPrincipals(tx)
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE id = $1`, p.SessionID); err != nil {
 			return err
 		}
@@ -249,6 +328,7 @@ func (s *Service) DeleteExpiredSessions(ctx context.Context) (int64, error) {
 	now := s.now()
 	var n int64
 	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		forgetPrincipals(tx)
 		res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < $1 OR last_seen_at < $2`,
 			store.FormatTime(now), store.FormatTime(now.Add(-s.Policy().IdleTimeout)))
 		if err != nil {

@@ -103,6 +103,7 @@ func (s *Service) EnableTwoFactor(ctx context.Context, id, code string) ([]strin
 	now := s.now()
 	var codes []string
 	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		forgetPrincipals(tx)
 		var pending string
 		if err := tx.QueryRowContext(ctx, `SELECT totp_pending FROM users WHERE id = $1`, id).Scan(&pending); err != nil {
 			return err
@@ -161,6 +162,7 @@ func (s *Service) RecoveryCodesLeft(ctx context.Context, id string) (int, error)
 // administrator enrols again at the next sign-in. Audited.
 func (s *Service) DisableTwoFactor(ctx context.Context, id string, byAdmin bool) error {
 	return s.DB.InTx(ctx, func(tx *store.Tx) error {
+		forgetPrincipals(tx)
 		u, err := GetUser(ctx, tx, id)
 		if err != nil {
 			return err
@@ -190,6 +192,7 @@ func (s *Service) VerifySecondFactor(ctx context.Context, p *Principal, code, ip
 	ctx = audit.WithActor(ctx, audit.Actor{ID: p.ID, Name: p.Name, Kind: "user", IP: ip})
 	var result error
 	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		forgetPrincipals(tx)
 		var secret string
 		var last int64
 		var failed int

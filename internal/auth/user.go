@@ -252,6 +252,7 @@ func CreatePendingUser(ctx context.Context, tx *store.Tx, username, displayName,
 // the three administrators never becomes another of them (三员分立: each
 // is a separate person's account; make a new one).
 func AssignRole(ctx context.Context, tx *store.Tx, by, id string, role Role, dept Department, scope string) (User, error) {
+	forgetPrincipals(tx) // a cached principal must not keep the old role
 	before, err := GetUser(ctx, tx, id)
 	if err != nil {
 		return User{}, err
@@ -285,6 +286,7 @@ func AssignRole(ctx context.Context, tx *store.Tx, by, id string, role Role, dep
 // ResetPassword gives the account a new generated password that must be
 // changed at next sign-in, unlocks it and ends its sessions.
 func ResetPassword(ctx context.Context, tx *store.Tx, id string) (string, error) {
+	forgetPrincipals(tx)
 	u, err := GetUser(ctx, tx, id)
 	if err != nil {
 		return "", err
@@ -307,6 +309,7 @@ func ResetPassword(ctx context.Context, tx *store.Tx, id string) (string, error)
 
 // SetDisabled disables or re-enables an account; disabling ends its sessions.
 func SetDisabled(ctx context.Context, tx *store.Tx, id string, disabled bool) error {
+	forgetPrincipals(tx)
 	before, err := GetUser(ctx, tx, id)
 	if err != nil {
 		return err
@@ -331,6 +334,7 @@ func SetDisabled(ctx context.Context, tx *store.Tx, id string, disabled bool) er
 
 // Unlock clears a lockout.
 func Unlock(ctx context.Context, tx *store.Tx, id string) error {
+	forgetPrincipals(tx)
 	u, err := GetUser(ctx, tx, id)
 	if err != nil {
 		return err
@@ -343,6 +347,7 @@ func Unlock(ctx context.Context, tx *store.Tx, id string) error {
 
 // ChangePassword sets a new password chosen by the holder.
 func ChangePassword(ctx context.Context, tx *store.Tx, id, current, next string) error {
+	forgetPrincipals(tx)
 	var hash, username string
 	if err := tx.QueryRowContext(ctx, `SELECT password_hash, username FROM users WHERE id = $1`, id).Scan(&hash, &username); err != nil {
 		return err
@@ -379,6 +384,7 @@ func (u User) lockedAt(now time.Time) bool {
 // SetPassword sets a given first password (the demo's, or one typed on the
 // command line) that must be changed at the next sign-in.
 func SetPassword(ctx context.Context, tx *store.Tx, id, pw string) error {
+	forgetPrincipals(tx)
 	u, err := GetUser(ctx, tx, id)
 	if err != nil {
 		return err

@@ -53,7 +53,16 @@ type Options struct {
 	// ImportRows is the size of the file for the validated import and its
 	// bare loop (0: as BareRows; negative: not measured).
 	ImportRows int
-	Writers    int // concurrent clients of the write mix (0: 16)
+	Writers    int // concurrent clients of the write mix (0: 16; negative: not measured)
+	// ClientCounts runs every read scenario once with each number of
+	// clients (e.g. 1 and 8: a caseworker's latency on a quiet server and
+	// under load); empty runs them with Clients only.
+	ClientCounts []int
+	// Only, when set, runs the read scenarios whose name matches it (a
+	// regular expression) and skips the write mix unless it matches "write".
+	Only *regexp.Regexp
+	// NoBare skips the bare-database loop (and the import beside it).
+	NoBare bool
 }
 
 // Load is a bulk-load measurement.
@@ -66,13 +75,18 @@ type Load struct {
 
 // Scenario is one HTTP measurement.
 type Scenario struct {
-	Name       string  `json:"name"`
-	Requests   int     `json:"requests"`
-	Errors     int     `json:"errors"`
-	P50ms      float64 `json:"p50_ms"`
-	P95ms      float64 `json:"p95_ms"`
-	P99ms      float64 `json:"p99_ms"`
-	PerSec     float64 `json:"req_per_sec"`
+	Name     string  `json:"name"`
+	Clients  int     `json:"clients"`
+	Requests int     `json:"requests"`
+	Errors   int     `json:"errors"`
+	P50ms    float64 `json:"p50_ms"`
+	P95ms    float64 `json:"p95_ms"`
+	P99ms    float64 `json:"p99_ms"`
+	PerSec   float64 `json:"req_per_sec"`
+	// CPUms is the process's CPU time (user and system, server and
+	// clients together) per request: on a machine shared with other work
+	// the latencies above move with its load, this much less.
+	CPUms      float64 `json:"cpu_ms_per_request"`
 	FirstError string  `json:"first_error,omitempty"`
 }
 
@@ -136,13 +150,15 @@ func Run(ctx context.Context, db *store.DB, opt Options, log io.Writer) (Report,
 	if bare <= 0 {
 		bare = min(persons, 200_000)
 	}
-	fmt.Fprintf(log, "bare-database loop with %d rows…\n", bare)
-	load, err := bareLoad(ctx, db, bare)
-	if err != nil {
-		return rep, fmt.Errorf("bare loop: %w", err)
+	if !opt.NoBare {
+		fmt.Fprintf(log, "bare-database loop with %d rows…\n", bare)
+		load, err := bareLoad(ctx, db, bare)
+		if err != nil {
+			return rep, fmt.Errorf("bare loop: %w", err)
+		}
+		rep.Loads = append(rep.Loads, load)
 	}
-	rep.Loads = append(rep.Loads, load)
-	if n := opt.ImportRows; n >= 0 {
+	if n := opt.ImportRows; n >= 0 && !opt.NoBare {
 		if n == 0 {
 			n = bare
 		}
@@ -169,7 +185,11 @@ func Run(ctx context.Context, db *store.DB, opt Options, log io.Writer) (Report,
 	if err != nil {
 		return rep, err
 	}
-	clients := make([]*http.Client, opt.Clients)
+	counts := opt.ClientCounts
+	if len(counts) == 0 {
+		counts = []int{opt.Clients}
+	}
+	clients := make([]*http.Client, slices.Max(counts))
 	for i := range clients {
 		if clients[i], err = signIn(ctx, db, base, i); err != nil {
 			return rep, err
@@ -198,19 +218,26 @@ func Run(ctx context.Context, db *store.DB, opt Options, log io.Writer) (Report,
 		name string
 		path func(r *rand.Rand) string
 	}{"mixed reads (throughput)", mixed}) {
-		fmt.Fprintf(log, "HTTP: %s for %s with %d clients…\n", sc.name, opt.Duration, opt.Clients)
-		rep.HTTP = append(rep.HTTP, hammer(ctx, base, clients, opt.Duration, sc.name, sc.path))
+		if opt.Only != nil && !opt.Only.MatchString(sc.name) {
+			continue
+		}
+		for _, n := range counts {
+			fmt.Fprintf(log, "HTTP: %s for %s with %d clients…\n", sc.name, opt.Duration, n)
+			rep.HTTP = append(rep.HTTP, hammer(ctx, base, clients[:n], opt.Duration, sc.name, sc.path))
+		}
 	}
 	writers := opt.Writers
-	if writers <= 0 {
+	if writers == 0 {
 		writers = 16
 	}
-	fmt.Fprintf(log, "HTTP: write mix for %s with %d clients…\n", opt.Duration, writers)
-	ws, err := writeMix(ctx, db, base, writers, opt.Duration)
-	if err != nil {
-		return rep, fmt.Errorf("write mix: %w", err)
+	if writers > 0 && (opt.Only == nil || opt.Only.MatchString("write")) {
+		fmt.Fprintf(log, "HTTP: write mix for %s with %d clients…\n", opt.Duration, writers)
+		ws, err := writeMix(ctx, db, base, writers, opt.Duration)
+		if err != nil {
+			return rep, fmt.Errorf("write mix: %w", err)
+		}
+		rep.HTTP = append(rep.HTTP, ws...)
 	}
-	rep.HTTP = append(rep.HTTP, ws...)
 	rep.PeakRSS = peakRSS()
 	return rep, nil
 }
@@ -362,7 +389,8 @@ func signIn(ctx context.Context, db *store.DB, base string, i int) (*http.Client
 func hammer(ctx context.Context, base string, clients []*http.Client, d time.Duration, name string, path func(*rand.Rand) string) Scenario {
 	var mu sync.Mutex
 	var lat []time.Duration
-	sc := Scenario{Name: name}
+	sc := Scenario{Name: name, Clients: len(clients)}
+	cpu0 := processCPU()
 	deadline := time.Now().Add(d)
 	var wg sync.WaitGroup
 	for i, c := range clients {
@@ -401,9 +429,11 @@ func hammer(ctx context.Context, base string, clients []*http.Client, d time.Dur
 		}()
 	}
 	wg.Wait()
+	cpu := processCPU() - cpu0
 	slices.Sort(lat)
 	sc.Requests = len(lat)
 	if len(lat) > 0 {
+		sc.CPUms = float64(cpu.Microseconds()) / 1000 / float64(len(lat))
 		q := func(p float64) float64 {
 			return float64(lat[min(len(lat)-1, int(p*float64(len(lat))))].Microseconds()) / 1000
 		}
@@ -439,9 +469,9 @@ func (r Report) Print(w io.Writer) {
 	tw.Flush()
 	fmt.Fprintln(w)
 	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "HTTP scenario\trequests\terrors\tp50 ms\tp95 ms\tp99 ms\treq/s\t")
+	fmt.Fprintln(tw, "HTTP scenario\tclients\trequests\terrors\tp50 ms\tp95 ms\tp99 ms\treq/s\tCPU ms/req\t")
 	for _, s := range r.HTTP {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f\t%.1f\t%.1f\t%.0f\t\n", s.Name, s.Requests, s.Errors, s.P50ms, s.P95ms, s.P99ms, s.PerSec)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.1f\t%.1f\t%.1f\t%.0f\t%.2f\t\n", s.Name, s.Clients, s.Requests, s.Errors, s.P50ms, s.P95ms, s.P99ms, s.PerSec, s.CPUms)
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "\npeak RSS while serving (server and clients, in one process): %.0f MB\n", float64(r.PeakRSS)/(1<<20))

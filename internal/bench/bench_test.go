@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -98,5 +99,35 @@ func TestImportAtScale(t *testing.T) {
 	t.Log("\n" + out.String())
 	if rep.ImportRatio <= 0 {
 		t.Fatal("no import ratio")
+	}
+}
+
+// A caseworker's latency and the loaded server's, in one run: each chosen
+// read scenario once per number of clients, nothing else.
+func TestClientCountsAndOnly(t *testing.T) {
+	db, err := app.Open(context.Background(), storetest.DSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var log bytes.Buffer
+	rep, err := bench.Run(context.Background(), db, bench.Options{Persons: 200, Duration: 200 * time.Millisecond, ClientCounts: []int{1, 3},
+		Only: regexp.MustCompile(`ID-number|dashboard`), NoBare: true}, &log)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, log.String())
+	}
+	var got []string
+	for _, s := range rep.HTTP {
+		got = append(got, s.Name+"/"+strconv.Itoa(s.Clients))
+		if s.Requests == 0 || s.Errors != 0 {
+			t.Errorf("%s with %d clients: %d requests, %d errors (%s)", s.Name, s.Clients, s.Requests, s.Errors, s.FirstError)
+		}
+	}
+	want := []string{"ID-number lookup/1", "ID-number lookup/3", "dashboard (county)/1", "dashboard (county)/3"}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("scenarios %v, want %v", got, want)
+	}
+	if len(rep.Loads) != 1 || rep.ImportRatio != 0 {
+		t.Errorf("only the demo build should be measured: %+v", rep.Loads)
 	}
 }

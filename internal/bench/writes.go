@@ -220,7 +220,11 @@ func writeMix(ctx context.Context, db *store.DB, base string, clients int, d tim
 			all.err = res[i].err
 		}
 	}
-	return append(out, summarise(fmt.Sprintf("write mix, all (%d clients)", clients), all.lat, all.errs, all.err, d)), nil
+	out = append(out, summarise(fmt.Sprintf("write mix, all (%d clients)", clients), all.lat, all.errs, all.err, d))
+	for i := range out {
+		out[i].Clients = clients
+	}
+	return out, nil
 }
 
 func summarise(name string, lat []time.Duration, errs int, first string, d time.Duration) Scenario {

@@ -222,8 +222,8 @@ WHERE c.programme_id = $1 AND c.period_from = $2 AND c.status NOT IN ('refused',
 				append([]any{prog.ID, from}, args...)...).Scan(&covered); err != nil {
 				return pair{}, err
 			}
-			rd, err := programme.ComputeRadar(ctx, q, s, prog, day, 0, nil)
-			return pair{covered, covered + int64(rd.Total)}, err
+			missing, err := programme.CountRadar(ctx, q, s, prog, day)
+			return pair{covered, covered + int64(missing)}, err
 		})
 		return Rate(r.num, r.den), err
 	}, fixedHref("/programmes/radar", "programme", "prog-"+programme.CodeEducation))

@@ -22,18 +22,17 @@ func provideSurvey() {
 	Provide("survey_coverage", func(ctx context.Context, q store.Querier, s area.Scope, p Period) (Value, error) {
 		type pair struct{ num, den int64 }
 		r, err := Memo(ctx, mkey("survey_coverage", s, p), func() (pair, error) {
-			// Two index-only counts: the round's tasks (by area), and those
-			// visited by the period's end (report_survey_visits).
+			// Two sums over the maintained counts (survey_task_counts, one
+			// row per village, status and day of visit): the round's tasks,
+			// and those visited by the period's end.
 			cond, args := s.Filter("village_code", 2)
 			var x pair
-			if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM survey_tasks WHERE year = $1 AND status <> 'void' AND `+cond,
+			if err := q.QueryRowContext(ctx, `SELECT COALESCE(CAST(SUM(n) AS BIGINT), 0) FROM survey_task_counts WHERE year = $1 AND status <> 'void' AND `+cond,
 				append([]any{p.YearOf()}, args...)...).Scan(&x.den); err != nil {
 				return x, err
 			}
-			// "|| ''" steers SQLite to the covering visits index, not the
-			// area index that would read every task row for visited_on.
-			cond, args = s.Filter("(village_code || '')", 3)
-			err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM survey_tasks WHERE year = $1 AND `+surveyRecorded+` AND visited_on <> '' AND visited_on <= $2 AND `+cond,
+			cond, args = s.Filter("village_code", 3)
+			err := q.QueryRowContext(ctx, `SELECT COALESCE(CAST(SUM(n) AS BIGINT), 0) FROM survey_task_counts WHERE year = $1 AND `+surveyRecorded+` AND visited_on <> '' AND visited_on <= $2 AND `+cond,
 				append([]any{p.YearOf(), p.To}, args...)...).Scan(&x.num)
 			return x, err
 		})
@@ -43,10 +42,10 @@ func provideSurvey() {
 	// registered person, so a household with two registered persons is
 	// visited — and counted — twice).
 	Provide("households_visited", func(ctx context.Context, q store.Querier, s area.Scope, p Period) (Value, error) {
-		// The year bounds let the (year, village_code, status) index serve.
+		// The year bounds let the maintained counts' key serve.
 		cond, args := s.Filter("village_code", 5)
 		from, _ := strconv.Atoi(p.From[:4])
-		return countOf(count(ctx, q, mkey("survey_visits", s, p), `SELECT COUNT(*) FROM survey_tasks WHERE year >= $3 AND year <= $4 AND `+surveyRecorded+`
+		return countOf(count(ctx, q, mkey("survey_visits", s, p), `SELECT COALESCE(CAST(SUM(n) AS BIGINT), 0) FROM survey_task_counts WHERE year >= $3 AND year <= $4 AND `+surveyRecorded+`
 AND visited_on >= $1 AND visited_on <= $2 AND `+cond, append([]any{p.From, p.To, from, p.YearOf()}, args...)...))
 	}, func(s area.Scope, p Period) string { return areaHref("/survey/tasks", s, "year", p.To[:4]) })
 }

@@ -32,59 +32,57 @@ type lookups struct {
 	enrolments map[string][]string
 }
 
-func loadLookups(ctx context.Context, q store.Querier, s area.Scope, day string) (lookups, error) {
+func loadLookups(ctx context.Context, q store.Querier, s area.Scope, day string, pf *prefilter) (lookups, error) {
 	l := lookups{components: map[string][]registry.Component{}, tags: map[string][]string{}, enrolments: map[string][]string{}}
 	cond, args := s.Filter("p.village_code", 1)
-	rows, err := q.QueryContext(ctx, `SELECT pc.person_id, pc.category, pc.grade FROM person_components pc JOIN persons p ON p.id = pc.person_id
-		WHERE p.status = 'active' AND `+cond+` ORDER BY pc.person_id, pc.category`, args...)
-	if err != nil {
-		return l, err
-	}
-	for rows.Next() {
+	// A rule that reads no components, tags or enrolments (pf knows) needs
+	// none of them loaded for the whole scope.
+	if pf.needs("components") {
 		var id string
 		var c registry.Component
-		if err := rows.Scan(&id, &c.Category, &c.Grade); err != nil {
-			rows.Close()
+		err := scanEach(ctx, q, `SELECT pc.person_id, pc.category, pc.grade FROM person_components pc JOIN persons p ON p.id = pc.person_id
+		WHERE p.status = 'active' AND `+cond+` ORDER BY pc.person_id, pc.category`, args, []any{&id, &c.Category, &c.Grade}, func() {
+			l.components[id] = append(l.components[id], c)
+		})
+		if err != nil {
 			return l, err
 		}
-		l.components[id] = append(l.components[id], c)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return l, err
-	}
-	rows, err = q.QueryContext(ctx, `SELECT t.person_id, t.tag FROM prog_person_tags t JOIN persons p ON p.id = t.person_id WHERE `+cond, args...)
-	if err != nil {
-		return l, err
-	}
-	for rows.Next() {
+	if pf.needs("tags", "autism", "cerebral_palsy") {
 		var id, t string
-		if err := rows.Scan(&id, &t); err != nil {
-			rows.Close()
+		err := scanEach(ctx, q, `SELECT t.person_id, t.tag FROM prog_person_tags t JOIN persons p ON p.id = t.person_id WHERE `+cond, args,
+			[]any{&id, &t}, func() { l.tags[id] = append(l.tags[id], t) })
+		if err != nil {
 			return l, err
 		}
-		l.tags[id] = append(l.tags[id], t)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return l, err
-	}
-	cc, cargs := s.Filter("c.village_code", 2)
-	rows, err = q.QueryContext(ctx, `SELECT DISTINCT c.person_id, g.code FROM prog_cases c JOIN prog_programmes g ON g.id = c.programme_id
-		WHERE c.status IN `+grantedList+` AND c.period_from <= $1 AND c.period_to >= $1 AND `+cc, append([]any{day}, cargs...)...)
-	if err != nil {
-		return l, err
-	}
-	for rows.Next() {
+	if pf.needs("enrolments") {
 		var id, code string
-		if err := rows.Scan(&id, &code); err != nil {
-			rows.Close()
+		cc, cargs := s.Filter("c.village_code", 2)
+		err := scanEach(ctx, q, `SELECT DISTINCT c.person_id, g.code FROM prog_cases c JOIN prog_programmes g ON g.id = c.programme_id
+		WHERE c.status IN `+grantedList+` AND c.period_from <= $1 AND c.period_to >= $1 AND `+cc, append([]any{day}, cargs...),
+			[]any{&id, &code}, func() { l.enrolments[id] = append(l.enrolments[id], code) })
+		if err != nil {
 			return l, err
 		}
-		l.enrolments[id] = append(l.enrolments[id], code)
 	}
-	rows.Close()
-	return l, rows.Err()
+	return l, nil
+}
+
+// scanEach runs query and calls fn after scanning each row into dest.
+func scanEach(ctx context.Context, q store.Querier, query string, args, dest []any, fn func()) error {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		fn()
+	}
+	return rows.Err()
 }
 
 // eachActive streams the active persons inside scope s in village order
@@ -92,13 +90,34 @@ func loadLookups(ctx context.Context, q store.Querier, s area.Scope, day string)
 // facts for rules. Persons are not held in memory: a county of a million
 // is read once.
 func eachActive(ctx context.Context, q store.Querier, s area.Scope, day time.Time, fn func(c *Candidate, f *Facts) error) error {
-	l, err := loadLookups(ctx, q, s, ymd(day))
+	return eachCandidate(ctx, q, s, day, nil, true, fn)
+}
+
+// eachCandidate is eachActive narrowed by a rule's prefilter (nil: none),
+// in village order or, when ordered is false, in whatever order the engine
+// reads fastest.
+func eachCandidate(ctx context.Context, q store.Querier, s area.Scope, day time.Time, pf *prefilter, ordered bool, fn func(c *Candidate, f *Facts) error) error {
+	l, err := loadLookups(ctx, q, s, ymd(day), pf)
 	if err != nil {
 		return err
 	}
 	cond, args := s.Filter("village_code", 1)
+	order := " ORDER BY village_code, id"
+	if pf != nil && pf.cond != "" {
+		if !ordered && pf.birth && len(s.String()) < 9 {
+			// Over a county the scope's range is every row: "|| ''" keeps
+			// SQLite off the village index (a million random reads) so it
+			// takes the birth-date range of the rule's age band instead.
+			cond, args = s.Filter("village_code || ''", 1)
+		}
+		cond += " AND " + pf.cond
+		args = append(args, pf.args...)
+	}
+	if !ordered {
+		order = ""
+	}
 	rows, err := q.QueryContext(ctx, `SELECT id, name, id_number, sex, birth_date, village_code, residence_village_code, category, grade,
-		dibao, tekun, poverty_registered FROM persons WHERE `+cond+` AND status = 'active' ORDER BY village_code, id`, args...)
+		dibao, tekun, poverty_registered FROM persons WHERE `+cond+` AND status = 'active'`+order, args...)
 	if err != nil {
 		return err
 	}
@@ -189,7 +208,8 @@ func PreviewRule(ctx context.Context, q store.Querier, s area.Scope, rule string
 		return pv, err
 	}
 	start := time.Now()
-	err = eachActive(ctx, q, s, day, func(c *Candidate, f *Facts) error {
+	pf := buildPrefilter(rule, day, 3)
+	err = eachCandidate(ctx, q, s, day, &pf, true, func(c *Candidate, f *Facts) error {
 		pv.Scanned++
 		if ok, _ := r.Match(f); ok {
 			pv.Count++
@@ -247,7 +267,8 @@ func ComputeRadar(ctx context.Context, q store.Querier, s area.Scope, prog Progr
 	}
 	start := time.Now()
 	byTown := map[string]int{}
-	err = eachActive(ctx, q, s, day, func(c *Candidate, f *Facts) error {
+	pf := buildPrefilter(prog.Rule, day, 3)
+	err = eachCandidate(ctx, q, s, day, &pf, true, func(c *Candidate, f *Facts) error {
 		rd.Scanned++
 		if served[c.ID] {
 			return nil
@@ -275,6 +296,34 @@ func ComputeRadar(ctx context.Context, q store.Querier, s area.Scope, prog Progr
 	sort.Slice(rd.Townships, func(i, j int) bool { return rd.Townships[i].Code < rd.Townships[j].Code })
 	rd.Elapsed = time.Since(start).Round(time.Millisecond).String()
 	return rd, err
+}
+
+// CountRadar is ComputeRadar's Total alone: how many active persons inside
+// scope s meet the programme's rule on day and have no live case in its
+// current period. It reads the persons in no particular order, so the
+// engine may take the rule's age band from the birth-date index (the
+// report's coverage figures at a million persons, BENCHMARKS.md).
+func CountRadar(ctx context.Context, q store.Querier, s area.Scope, prog Programme, day time.Time) (int, error) {
+	from, _ := prog.Period(day)
+	r, err := Compile(prog.Rule)
+	if err != nil {
+		return 0, err
+	}
+	served, err := liveCasePersons(ctx, q, s, prog.ID, from)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	pf := buildPrefilter(prog.Rule, day, 3)
+	err = eachCandidate(ctx, q, s, day, &pf, false, func(c *Candidate, f *Facts) error {
+		if !served[c.ID] {
+			if ok, _ := r.Match(f); ok {
+				n++
+			}
+		}
+		return nil
+	})
+	return n, err
 }
 
 // Renewal is a recurring entitlement ending soon with no case for the

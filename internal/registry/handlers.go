@@ -93,14 +93,15 @@ func searchPage(ctx context.Context, q store.Querier, s area.Scope, f Filter, li
 }
 
 type searchData struct {
-	Persons []Person // masked
+	Persons []Person      // masked
+	Rows    template.HTML // Persons as the result table's rows (resultRows)
 	Today   time.Time
 	Names   map[string]string // area code → name
 	Areas   []area.Area       // townships and villages to narrow to
-	// AreaOptions is Areas as the filter's options, built here: a
-	// template range over ~300 areas calling back into the page per option
-	// cost more than the query behind the page.
-	AreaOptions []areaOption
+	// AreaOptions is Areas as the filter's options, written here as HTML:
+	// a template range over ~300 areas, escaping three values per option
+	// through reflection, cost more than the query behind the page.
+	AreaOptions template.HTML
 	ShowSummary bool     // counts by category of the area browsed (not for a text search)
 	Programmes  []string // programme codes to filter by (holders of a granted case)
 	Counts      map[Category]int
@@ -125,10 +126,18 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request) {
 	h.searchWith(w, r, nil, 0)
 }
 
-// areaOption is one option of the area filter.
-type areaOption struct {
-	Code, Label string
-	Selected    bool
+// writeOption writes one <option> of a select, its value and label
+// escaped as html/template would.
+func writeOption(b *strings.Builder, value, label string, selected bool) {
+	b.WriteString(`<option value="`)
+	b.WriteString(template.HTMLEscapeString(value))
+	b.WriteString(`"`)
+	if selected {
+		b.WriteString(" selected")
+	}
+	b.WriteString(">")
+	b.WriteString(template.HTMLEscapeString(label))
+	b.WriteString("</option>\n")
 }
 
 // searchWith renders the search page; es are the problems of a refused
@@ -187,6 +196,7 @@ func (h *Handler) searchWith(w http.ResponseWriter, r *http.Request, es validate
 		return
 	}
 	d.Names = make(map[string]string, len(all))
+	var opts strings.Builder
 	for _, a := range all {
 		d.Names[a.Code] = a.Name
 		if a.Level == area.Township || a.Level == area.Village {
@@ -195,12 +205,14 @@ func (h *Handler) searchWith(w http.ResponseWriter, r *http.Request, es validate
 			if a.Level == area.Village {
 				label = "· " + a.Name
 			}
-			d.AreaOptions = append(d.AreaOptions, areaOption{Code: a.Code, Label: label, Selected: a.Code == form["area"]})
+			writeOption(&opts, a.Code, label, a.Code == form["area"])
 		}
 	}
+	d.AreaOptions = template.HTML(opts.String()) //nolint:gosec // every value escaped by writeOption
 	if es != nil {
 		form["filter_name"] = r.PostFormValue("name")
 	}
+	d.Rows = resultRows(web.PrefsFrom(r).Lang, d.Persons, d.Names, d.Today)
 	web.Render(w, r, pages, "search", web.Page{Title: "registry.title", Section: "registry", Data: d, Form: form, Errors: es, Status: status})
 }
 

@@ -309,7 +309,13 @@ func Search(ctx context.Context, q store.Querier, s area.Scope, f Filter) ([]Per
 	var conds []string
 	var args []any
 	arg := func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)) }
-	cond, sargs := s.Filter("village_code", 1)
+	col := f.sortColumn()
+	village := "village_code"
+	if f.Category != 0 && col == "village_code" {
+		village = categoryVillage // the filtered page's own index (search_index.go)
+		col = village
+	}
+	cond, sargs := s.Filter(village, 1)
 	conds, args = append(conds, cond), append(args, sargs...)
 	if query := strings.TrimSpace(f.Query); query != "" {
 		conds = append(conds, queryCondition(query, arg))
@@ -360,7 +366,7 @@ func Search(ctx context.Context, q store.Querier, s area.Scope, f Filter) ([]Per
 		}
 		conds = append(conds, "("+c+")")
 	}
-	col, dir, cmp := f.sortColumn(), " ASC", " > "
+	dir, cmp := " ASC", " > "
 	if f.Desc {
 		dir, cmp = " DESC", " < "
 	}

@@ -126,7 +126,7 @@ func WorklistsFor(ctx context.Context, q store.Querier, p *auth.Principal, now t
 		}
 		sp := &SurveyProgress{Year: now.Year()}
 		cond, args := p.Scope.Filter("village_code", 2)
-		rows, err := q.QueryContext(ctx, `SELECT status, COUNT(*) FROM survey_tasks WHERE year = $1 AND `+cond+` GROUP BY status`, append([]any{now.Year()}, args...)...)
+		rows, err := q.QueryContext(ctx, `SELECT status, CAST(SUM(n) AS BIGINT) FROM survey_task_counts WHERE year = $1 AND `+cond+` GROUP BY status`, append([]any{now.Year()}, args...)...)
 		if err != nil {
 			return w, err
 		}

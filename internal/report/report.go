@@ -45,7 +45,81 @@ CREATE INDEX report_person_history_at ON person_history(at, person_id);
 	Version: 2026113082,
 	Name:    "report_survey_visits",
 	SQL:     `CREATE INDEX report_survey_visits ON survey_tasks(year, status, visited_on, village_code);`,
-})
+}, store.Migration{
+	// Figures that join a record to its person (history entries, tags,
+	// needs) only ask the person's area and status: this index answers
+	// them without reading the persons table, whose rows are wide and, at a
+	// million persons, mostly not in memory (registry_updated_rate 0.7 →
+	// 0.3 s, BENCHMARKS.md). (The filtered registry page's index is the
+	// registry's: search_index.go.)
+	Version: 2026112971,
+	Name:    "person_lookup_indexes",
+	SQL: `CREATE INDEX persons_id_area ON persons(id, village_code, status);
+ANALYZE persons_id_area;`,
+	// SQLite plans with the statistics of each index: a new index without
+	// them looked cheap to drive a join from (an employment count went from
+	// 15 ms to 1 s until analysed). PostgreSQL keeps statistics by table.
+	PostgresSQL: `CREATE INDEX persons_id_area ON persons(id, village_code, status);`,
+}, surveyTaskCounts)
+
+// surveyTaskCounts keeps the number of survey tasks per year, village,
+// status and day of visit, maintained by triggers on every write of
+// survey_tasks (as person_counts is for persons): the home page's survey
+// progress and the survey's figures read a few thousand rows instead of
+// counting a million tasks (1.4 s at 1,000,000 persons, BENCHMARKS.md).
+// TestSurveyTaskCountsMatchDirectCount holds them to a direct count.
+var surveyTaskCounts = store.Migration{
+	Version: 2026113085, // after the survey's tables (2026113040)
+	Name:    "survey_task_counts",
+	SQL: surveyTaskCountsTable + `
+CREATE TRIGGER survey_tasks_count_insert AFTER INSERT ON survey_tasks BEGIN
+	INSERT INTO survey_task_counts (year, village_code, status, visited_on, n) VALUES (NEW.year, NEW.village_code, NEW.status, NEW.visited_on, 1)
+	ON CONFLICT (year, village_code, status, visited_on) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER survey_tasks_count_delete AFTER DELETE ON survey_tasks BEGIN
+	UPDATE survey_task_counts SET n = n - 1
+	WHERE year = OLD.year AND village_code = OLD.village_code AND status = OLD.status AND visited_on = OLD.visited_on;
+END;
+CREATE TRIGGER survey_tasks_count_update AFTER UPDATE OF year, village_code, status, visited_on ON survey_tasks BEGIN
+	UPDATE survey_task_counts SET n = n - 1
+	WHERE year = OLD.year AND village_code = OLD.village_code AND status = OLD.status AND visited_on = OLD.visited_on;
+	INSERT INTO survey_task_counts (year, village_code, status, visited_on, n) VALUES (NEW.year, NEW.village_code, NEW.status, NEW.visited_on, 1)
+	ON CONFLICT (year, village_code, status, visited_on) DO UPDATE SET n = n + 1;
+END;
+`,
+	PostgresSQL: surveyTaskCountsTable + `
+CREATE FUNCTION survey_tasks_count() RETURNS trigger AS $$
+BEGIN
+	IF TG_OP IN ('DELETE', 'UPDATE') THEN
+		UPDATE survey_task_counts SET n = n - 1
+		WHERE year = OLD.year AND village_code = OLD.village_code AND status = OLD.status AND visited_on = OLD.visited_on;
+	END IF;
+	IF TG_OP IN ('INSERT', 'UPDATE') THEN
+		INSERT INTO survey_task_counts (year, village_code, status, visited_on, n) VALUES (NEW.year, NEW.village_code, NEW.status, NEW.visited_on, 1)
+		ON CONFLICT (year, village_code, status, visited_on) DO UPDATE SET n = survey_task_counts.n + 1;
+	END IF;
+	RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER survey_tasks_count_insert AFTER INSERT OR DELETE ON survey_tasks
+FOR EACH ROW EXECUTE FUNCTION survey_tasks_count();
+CREATE TRIGGER survey_tasks_count_update AFTER UPDATE OF year, village_code, status, visited_on ON survey_tasks
+FOR EACH ROW EXECUTE FUNCTION survey_tasks_count();
+`,
+}
+
+const surveyTaskCountsTable = `
+CREATE TABLE survey_task_counts (
+	year         INTEGER NOT NULL,
+	village_code TEXT NOT NULL,
+	status       TEXT NOT NULL,
+	visited_on   TEXT NOT NULL,
+	n            BIGINT NOT NULL,
+	PRIMARY KEY (year, village_code, status, visited_on)
+);
+INSERT INTO survey_task_counts (year, village_code, status, visited_on, n)
+SELECT year, village_code, status, visited_on, COUNT(*) FROM survey_tasks GROUP BY year, village_code, status, visited_on;
+`
 
 // Figure is one value in the report's text or tables.
 type Figure struct {

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -126,6 +127,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	if err != nil {
 		return fmt.Errorf("开始事务失败: %w", err)
 	}
+	defer runAfterTx(tx) // last: after the commit or the rollback below
 	defer func() {
 		if p := recover(); p != nil {
 			_ = tx.Rollback()
@@ -142,6 +144,31 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 		return fmt.Errorf("提交事务失败: %w", err)
 	}
 	return nil
+}
+
+var (
+	afterMu sync.Mutex
+	after   = map[*Tx][]func(){}
+)
+
+// AfterTx runs fn once tx has ended, committed or rolled back: for an
+// in-memory cache of rows tx changes, which must not be refilled from the
+// old rows while tx is still open (auth's principal cache). Only InTx's
+// transactions run it — every write is one.
+func AfterTx(tx *Tx, fn func()) {
+	afterMu.Lock()
+	defer afterMu.Unlock()
+	after[tx] = append(after[tx], fn)
+}
+
+func runAfterTx(tx *Tx) {
+	afterMu.Lock()
+	fns := after[tx]
+	delete(after, tx)
+	afterMu.Unlock()
+	for _, fn := range fns {
+		fn()
+	}
 }
 
 // Querier is what both *sql.DB and *sql.Tx offer, so read helpers run inside
