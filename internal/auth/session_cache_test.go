@@ -90,6 +90,18 @@ func TestPrincipalCacheForgetsEveryChange(t *testing.T) {
 		{"password set by an administrator", func(u auth.User, _ string) {
 			inTx(func(tx *store.Tx) error { return auth.SetPassword(ctx, tx, u.ID, "Third#2026pw") })
 		}, false, func(p *auth.Principal) bool { return p.MustChangePassword }},
+		{"department changed by the security admin", func(u auth.User, _ string) {
+			inTx(func(tx *store.Tx) error {
+				_, err := auth.AssignRole(ctx, tx, "security-admin", u.ID, auth.RoleCountyStaff, auth.DeptEmployment, "341599000000")
+				return err
+			})
+		}, false, func(p *auth.Principal) bool { return p.Department == auth.DeptEmployment }},
+		{"role changed by the security admin", func(u auth.User, _ string) {
+			inTx(func(tx *store.Tx) error {
+				_, err := auth.AssignRole(ctx, tx, "security-admin", u.ID, auth.RoleLeader, "", "341599000000")
+				return err
+			})
+		}, true, nil},
 		{"disabled while a request resolves the session", func(u auth.User, token string) {
 			inTx(func(tx *store.Tx) error {
 				if err := auth.SetDisabled(ctx, tx, u.ID, true); err != nil {
