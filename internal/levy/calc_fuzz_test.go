@@ -39,7 +39,7 @@ func FuzzCalculate(f *testing.F) {
 		if r.Shortfall != nil && r.AmountFen > 0 && r.AmountFen < math.MaxInt64 {
 			// amount ≤ shortfall × capped wage (+1 fen of rounding)
 			limit := new(big.Rat).Mul(r.Shortfall, big.NewRat(r.WageUsedFen, 1))
-			if new(big.Rat).SetInt64(r.AmountFen - 1).Cmp(limit) > 0 {
+			if new(big.Rat).SetInt64(r.AmountFen-1).Cmp(limit) > 0 {
 				t.Fatalf("levy %d above shortfall %s × wage %d", r.AmountFen, r.Shortfall.FloatString(2), r.WageUsedFen)
 			}
 		}
