@@ -50,4 +50,17 @@ func TestInitialsBackfillOnUpgrade(t *testing.T) {
 	if initials != "zsf" {
 		t.Fatalf("initials after upgrade = %q, want zsf", initials)
 	}
+	// The same upgrade sealed the row written in the clear: found by its
+	// blind index, read back in the open.
+	var stored string
+	if err := db.QueryRowContext(ctx, `SELECT id_number FROM persons WHERE id = 'p1'`).Scan(&stored); err != nil {
+		t.Fatal(err)
+	}
+	if stored == "11010519491231002X" {
+		t.Fatal("the upgrade left the ID number in the clear")
+	}
+	p, err := registry.GetByIDNumber(ctx, db, area.ScopeOf("341599000000"), "11010519491231002X")
+	if err != nil || p.ID != "p1" || p.IDNumber != "11010519491231002X" {
+		t.Fatalf("after sealing: %+v, %v", p, err)
+	}
 }

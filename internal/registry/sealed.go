@@ -3,7 +3,6 @@ package registry
 import (
 	"context"
 	"database/sql"
-	"fmt"
 
 	"github.com/yangguang-cdpf/yangguang/internal/crypt"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
@@ -108,79 +107,31 @@ CREATE INDEX persons_guardian_phone_hash ON persons(guardian_phone_hash);
 }
 
 func sealPersons(ctx context.Context, tx *sql.Tx) error {
-	after := ""
-	for {
-		rows, err := tx.QueryContext(ctx, `SELECT id, id_number, certificate_no, phone, guardian_phone FROM persons WHERE id > $1 ORDER BY id LIMIT 2000`, after)
-		if err != nil {
-			return err
-		}
-		type plain struct{ id, idn, cert, phone, gphone string }
-		var batch []plain
-		for rows.Next() {
-			var p plain
-			if err := rows.Scan(&p.id, &p.idn, &p.cert, &p.phone, &p.gphone); err != nil {
-				rows.Close()
-				return err
-			}
-			batch = append(batch, p)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if len(batch) == 0 {
-			break
-		}
-		for _, p := range batch {
-			if crypt.KeyOf(p.idn) != "" {
-				continue // sealed already
-			}
-			t4, t5, t6 := idTails(p.idn)
-			if _, err := tx.ExecContext(ctx, `UPDATE persons SET id_number = $1, id_hash = $2, id_tail4 = $3, id_tail5 = $4, id_tail6 = $5,
-				certificate_no = $6, cert_hash = $7, phone = $8, phone_hash = $9, guardian_phone = $10, guardian_phone_hash = $11,
-				id_number_reversed = '' WHERE id = $12`,
-				crypt.Seal(KindIDNumber, p.idn), IDHash(p.idn), t4, t5, t6,
-				crypt.Seal(KindCertificateNo, p.cert), CertificateHash(p.cert), crypt.Seal(KindPhone, p.phone), PhoneHash(p.phone),
-				crypt.Seal(KindPhone, p.gphone), PhoneHash(p.gphone), p.id); err != nil {
-				return fmt.Errorf("seal person %s: %w", p.id, err)
-			}
-		}
-		after = batch[len(batch)-1].id
-	}
-	after = ""
-	for {
-		rows, err := tx.QueryContext(ctx, `SELECT id, before_json, after_json FROM person_history WHERE id > $1 ORDER BY id LIMIT 2000`, after)
-		if err != nil {
-			return err
-		}
-		type entry struct{ id, before, after string }
-		var batch []entry
-		for rows.Next() {
-			var e entry
-			if err := rows.Scan(&e.id, &e.before, &e.after); err != nil {
-				rows.Close()
-				return err
-			}
-			batch = append(batch, e)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if len(batch) == 0 {
+	err := crypt.SealRows(ctx, tx, "persons", "id", []string{"id_number", "certificate_no", "phone", "guardian_phone"}, func(id string, v []string) error {
+		if crypt.AnySealed(v) {
 			return nil
 		}
-		for _, e := range batch {
-			if crypt.KeyOf(e.after) != "" {
-				continue
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE person_history SET before_json = $1, after_json = $2 WHERE id = $3`,
-				crypt.Seal(KindHistory, e.before), crypt.Seal(KindHistory, e.after), e.id); err != nil {
-				return fmt.Errorf("seal history %s: %w", e.id, err)
-			}
-		}
-		after = batch[len(batch)-1].id
+		idn, cert, phone, gphone := v[0], v[1], v[2], v[3]
+		t4, t5, t6 := idTails(idn)
+		_, err := tx.ExecContext(ctx, `UPDATE persons SET id_number = $1, id_hash = $2, id_tail4 = $3, id_tail5 = $4, id_tail6 = $5,
+			certificate_no = $6, cert_hash = $7, phone = $8, phone_hash = $9, guardian_phone = $10, guardian_phone_hash = $11,
+			id_number_reversed = '' WHERE id = $12`,
+			crypt.Seal(KindIDNumber, idn), IDHash(idn), t4, t5, t6,
+			crypt.Seal(KindCertificateNo, cert), CertificateHash(cert), crypt.Seal(KindPhone, phone), PhoneHash(phone),
+			crypt.Seal(KindPhone, gphone), PhoneHash(gphone), id)
+		return err
+	})
+	if err != nil {
+		return err
 	}
+	return crypt.SealRows(ctx, tx, "person_history", "id", []string{"before_json", "after_json"}, func(id string, v []string) error {
+		if crypt.AnySealed(v) {
+			return nil
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE person_history SET before_json = $1, after_json = $2 WHERE id = $3`,
+			crypt.Seal(KindHistory, v[0]), crypt.Seal(KindHistory, v[1]), id)
+		return err
+	})
 }
 
 // MaskSealedIDNumber opens an ID number read from persons.id_number by
