@@ -137,20 +137,27 @@ func listServed(code string, extra func(p Period) (string, []any)) ListFunc {
 			args = append(args, xargs...)
 		}
 		cond, sargs := s.Filter("c.village_code", len(args)+1)
-		var persons []string
-		recs, err := queryList(ctx, q, `SELECT c.id, c.code, c.name, c.village_code, c.decided_on, c.status, c.person_id
+		return personCases(ctx, q, `SELECT c.id, c.code, c.name, c.village_code, c.decided_on, c.status, c.person_id
 FROM prog_cases c JOIN prog_programmes g ON g.id = c.programme_id WHERE g.code = $3 AND `+grantedSQL+more+` AND `+cond+`
-ORDER BY c.person_id, c.decided_on DESC, c.id`, append(args, sargs...), func(rows *sql.Rows, r *Record) error {
-			var id, code, status, person string
-			if err := rows.Scan(&id, &code, &r.Label, &r.AreaCode, &r.Date, &status, &person); err != nil {
-				return err
-			}
-			r.Label, r.Detail, r.Href = code+" "+r.Label, "programme.status."+status, caseHref(id)
-			persons = append(persons, person)
-			return nil
-		})
-		return byDate(onePerPerson(recs, persons)), err
+ORDER BY c.person_id, c.decided_on DESC, c.id`, append(args, sargs...))
 	}
+}
+
+// personCases runs a query of cases (id, code, name, village, decided on,
+// status, person id) ordered by person, latest first, and keeps one record
+// per person — his latest case — in date order.
+func personCases(ctx context.Context, q store.Querier, query string, args []any) ([]Record, error) {
+	var persons []string
+	recs, err := queryList(ctx, q, query, args, func(rows *sql.Rows, r *Record) error {
+		var id, code, status, person string
+		if err := rows.Scan(&id, &code, &r.Label, &r.AreaCode, &r.Date, &status, &person); err != nil {
+			return err
+		}
+		r.Label, r.Detail, r.Href = code+" "+r.Label, "programme.status."+status, caseHref(id)
+		persons = append(persons, person)
+		return nil
+	})
+	return byDate(onePerPerson(recs, persons)), err
 }
 
 // listChildRescueAmount lists what child_rescue_amount sums: the one-off
@@ -271,20 +278,10 @@ func listEducationCovered(ctx context.Context, q store.Querier, s area.Scope, p 
 	}
 	from, _ := prog.Period(day)
 	cond, args := s.Filter("p.village_code", 3)
-	var persons []string
-	recs, err := queryList(ctx, q, `SELECT c.id, c.code, p.name, p.village_code, c.decided_on, c.status, c.person_id
+	return personCases(ctx, q, `SELECT c.id, c.code, p.name, p.village_code, c.decided_on, c.status, c.person_id
 FROM prog_cases c JOIN persons p ON p.id = c.person_id
 WHERE c.programme_id = $1 AND c.period_from = $2 AND c.status NOT IN ('refused', 'withdrawn') AND p.status = 'active' AND `+cond+`
-ORDER BY c.person_id, c.decided_on DESC, c.id`, append([]any{prog.ID, from}, args...), func(rows *sql.Rows, r *Record) error {
-		var id, code, status, person string
-		if err := rows.Scan(&id, &code, &r.Label, &r.AreaCode, &r.Date, &status, &person); err != nil {
-			return err
-		}
-		r.Label, r.Detail, r.Href = code+" "+r.Label, "programme.status."+status, caseHref(id)
-		persons = append(persons, person)
-		return nil
-	})
-	return byDate(onePerPerson(recs, persons)), err
+ORDER BY c.person_id, c.decided_on DESC, c.id`, append([]any{prog.ID, from}, args...))
 }
 
 // listDevicesOnLoan lists the loans held on the period's end (as
