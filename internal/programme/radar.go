@@ -279,8 +279,11 @@ func ComputeRadar(ctx context.Context, q store.Querier, s area.Scope, prog Progr
 		}
 		rd.Total++
 		byTown[f.Township]++
-		c.Masked = maskSealed(c.IDNumber)
-		if len(rd.Persons) < limit {
+		shown := len(rd.Persons) < limit
+		if shown || each != nil {
+			c.Masked = maskSealed(c.IDNumber) // opened only for a row someone sees
+		}
+		if shown {
 			rd.Persons = append(rd.Persons, *c)
 		} else {
 			rd.Truncated = true
