@@ -2,7 +2,6 @@ package indicator
 
 import (
 	"context"
-	"database/sql"
 	"strconv"
 	"time"
 
@@ -160,34 +159,30 @@ WHERE provider_id <> '' AND day >= $1 AND day <= $2 AND `+cond, append([]any{p.F
 	// child_rescue_persons, for home rehabilitation. ComputeFigures' need
 	// rate asks this year's survey and the whole register's rules, which
 	// neither reproduces a past period nor stays fast at a million persons.
+	// The tagged are counted in the village they live in now (the tag's),
+	// the survey's needs in the village of the visit.
 	Provide("rehab_service_rate", func(ctx context.Context, q store.Querier, s area.Scope, p Period) (Value, error) {
 		type pair struct{ num, den int64 }
 		r, err := Memo(ctx, mkey("rehab_rate", s, p), func() (pair, error) {
 			var x pair
-			year := int64(p.YearOf())
-			var closed sql.NullInt64
-			if err := q.QueryRowContext(ctx, `SELECT MAX(year) FROM survey_rounds WHERE status = 'closed' AND closed_on <> '' AND closed_on <= $1`, p.To).Scan(&closed); err != nil {
+			year, err := rehabNeedYear(ctx, q, p)
+			if err != nil {
 				return x, err
-			}
-			if closed.Valid {
-				year = closed.Int64
 			}
 			need, tag := string(survey.NeedRehabilitation), programme.TagNeedPrefix+programme.CodeHomeRehab
 			cond, args := s.Filter("n.village_code", 4)
-			tcond, _ := s.Filter("tp.village_code", 4)
+			tcond, _ := s.Filter("t.village_code", 4)
 			// A person has at most one need row per year and need (the key),
-			// so needing = the rows + the tagged persons without one: two
-			// index counts, no union of a million ids. "+ 0" and "|| ''"
-			// keep SQLite on the per-person index in the lookups (on the
-			// key it would read every row of the year's need per person).
+			// so needing = the rows + the tagged persons without one: both
+			// read from indexes alone (a tag carries its person's village).
 			if err := q.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM survey_needs n WHERE n.year = $1 AND n.need = $2 AND `+cond+`)
-	+ (SELECT COUNT(*) FROM prog_person_tags t JOIN persons tp ON tp.id = t.person_id WHERE t.tag = $3 AND `+tcond+`
-		AND NOT EXISTS (SELECT 1 FROM survey_needs m WHERE m.person_id = t.person_id AND m.year + 0 = $1 AND m.need || '' = $2))`,
+	+ (SELECT COUNT(*) FROM (SELECT t.person_id FROM prog_person_tags t WHERE t.tag = $3 AND `+tcond+`
+		EXCEPT SELECT m.person_id FROM survey_needs m WHERE m.year = $1 AND m.need = $2) u)`,
 				append([]any{year, need, tag}, args...)...).Scan(&x.den); err != nil {
 				return x, err
 			}
 			ccond, cargs := s.Filter("c.village_code", 7)
-			err := q.QueryRowContext(ctx, `SELECT COUNT(DISTINCT c.person_id) FROM prog_cases c JOIN prog_programmes g ON g.id = c.programme_id
+			err = q.QueryRowContext(ctx, `SELECT COUNT(DISTINCT c.person_id) FROM prog_cases c JOIN prog_programmes g ON g.id = c.programme_id
 WHERE g.code = $3 AND `+grantedSQL+` AND `+ccond+` AND (EXISTS (SELECT 1 FROM survey_needs n WHERE n.person_id = c.person_id AND n.year + 0 = $4 AND n.need || '' = $5)
 	OR EXISTS (SELECT 1 FROM prog_person_tags t WHERE t.person_id = c.person_id AND t.tag = $6))`,
 				append([]any{p.From, p.To, programme.CodeHomeRehab, year, need, tag}, cargs...)...).Scan(&x.num)

@@ -927,7 +927,8 @@ func TagsOf(ctx context.Context, q store.Querier, personID string) ([]string, er
 }
 
 func setTag(ctx context.Context, tx *store.Tx, personID, tag, source string, today time.Time) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO prog_person_tags (person_id, tag, source, noted_on) VALUES ($1, $2, $3, $4)
+	_, err := tx.ExecContext(ctx, `INSERT INTO prog_person_tags (person_id, tag, source, noted_on, village_code)
+		SELECT $1, $2, $3, $4, village_code FROM persons WHERE id = $1
 		ON CONFLICT (person_id, tag) DO NOTHING`, personID, tag, source, ymd(today))
 	return err
 }

@@ -178,6 +178,17 @@ func TestRuleCompileAndEnrolled(t *testing.T) {
 	if err != nil || r.Count != 1 || r.Sample[0].Name != "甲" {
 		t.Fatalf("after approval: %+v %v", r, err)
 	}
+	// He moves to township B: his case stays filed in A, his enrolment
+	// goes with him (the rule is read where he lives now).
+	mctx := e.as("clerk")
+	e.tx(mctx, func(tx *store.Tx) error {
+		_, err := registry.Move(mctx, tx, countyScope, p.ID, registry.Event{Version: p.Version, Reason: "迁居", EffectiveDate: "2026-11-01", VillageCode: villageB}, today)
+		return err
+	})
+	r, err = programme.PreviewRule(context.Background(), e.db, area_(townB), `enrolled("living_subsidy")`, today, 10)
+	if err != nil || r.Count != 1 {
+		t.Fatalf("after his move, township B: %+v %v", r, err)
+	}
 	// Saving a programme with a bad rule: a Chinese message with CEL's error.
 	ctx := e.as("clerk")
 	err = e.try(ctx, func(tx *store.Tx) error {

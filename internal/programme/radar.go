@@ -50,7 +50,8 @@ func loadLookups(ctx context.Context, q store.Querier, s area.Scope, day string,
 	}
 	if pf.needs("tags", "autism", "cerebral_palsy") {
 		var id, t string
-		err := scanEach(ctx, q, `SELECT t.person_id, t.tag FROM prog_person_tags t JOIN persons p ON p.id = t.person_id WHERE `+cond, args,
+		tc, targs := s.Filter("t.village_code", 1) // the tag's village is its person's (tag_area.go)
+		err := scanEach(ctx, q, `SELECT t.person_id, t.tag FROM prog_person_tags t WHERE `+tc, targs,
 			[]any{&id, &t}, func() { l.tags[id] = append(l.tags[id], t) })
 		if err != nil {
 			return l, err
@@ -58,8 +59,11 @@ func loadLookups(ctx context.Context, q store.Querier, s area.Scope, day string,
 	}
 	if pf.needs("enrolments") {
 		var id, code string
-		cc, cargs := s.Filter("c.village_code", 2)
+		// By the village the person lives in now, as the candidates: a case
+		// stays in the village it was filed in when its person moves.
+		cc, cargs := s.Filter("p.village_code", 2)
 		err := scanEach(ctx, q, `SELECT DISTINCT c.person_id, g.code FROM prog_cases c JOIN prog_programmes g ON g.id = c.programme_id
+		JOIN persons p ON p.id = c.person_id
 		WHERE c.status IN `+grantedList+` AND c.period_from <= $1 AND c.period_to >= $1 AND `+cc, append([]any{day}, cargs...),
 			[]any{&id, &code}, func() { l.enrolments[id] = append(l.enrolments[id], code) })
 		if err != nil {

@@ -22,3 +22,21 @@ ANALYZE persons_category_village;`,
 }
 
 func init() { Migrations = append(Migrations, categoryVillageIndex) }
+
+// birthFilters widens the birth-date index by the columns the programme
+// radar's age-band rules filter on besides age (status and the household's
+// assistance flags). The engine then tests them on the index entry and
+// reads the wide persons row only for a match: the education coverage at
+// a million persons reads 16,000 rows instead of 70,000 (BENCHMARKS.md).
+// The index still leads with (birth_date, id), the order of the registry's
+// age-sorted pages.
+var birthFilters = store.Migration{
+	Version: 2026120101,
+	Name:    "persons_birth_filters",
+	SQL: `DROP INDEX persons_birth;
+CREATE INDEX persons_birth ON persons(birth_date, id, status, dibao, tekun, poverty_registered);
+ANALYZE persons_birth;`,
+	PostgresSQL: `DROP INDEX persons_birth;
+CREATE INDEX persons_birth ON persons(birth_date, id, status, dibao, tekun, poverty_registered);`,
+}
+func init() { Migrations = append(Migrations, birthFilters) }

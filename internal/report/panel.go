@@ -192,18 +192,20 @@ func targetsPanel(ctx context.Context, q store.Querier, l i18n.Lang, p *auth.Pri
 			return d, nil, err
 		}
 	}
-	ctx = indicator.WithMemo(ctx)
-	byKey := map[string]Row{}
-	var bars []Bar
+	var wanted []indicator.Indicator
 	for _, ind := range indicator.All() {
 		_, targeted := targets[ind.Key]
-		if !(targeted && ind.Target) && ind.Key != "registry_size" && !strings.HasPrefix(ind.Key, "registry_category_") && !strings.HasPrefix(ind.Key, "registry_grade_") {
-			continue
+		if (targeted && ind.Target) || ind.Key == "registry_size" || strings.HasPrefix(ind.Key, "registry_category_") || strings.HasPrefix(ind.Key, "registry_grade_") {
+			wanted = append(wanted, ind)
 		}
-		res, err := indicator.Evaluate(ctx, q, ind, p.Scope, d.Period)
-		if err != nil {
-			return d, nil, err
-		}
+	}
+	results, err := indicator.EvaluateList(ctx, q, wanted, p.Scope, d.Period)
+	if err != nil {
+		return d, nil, err
+	}
+	byKey := map[string]Row{}
+	var bars []Bar
+	for _, res := range results {
 		r := makeRow(l, res, targets)
 		byKey[r.Key] = r
 		if r.Target == "" {

@@ -59,18 +59,16 @@ func Townships(ctx context.Context, q store.Querier, l i18n.Lang, s area.Scope, 
 	if err != nil {
 		return nil, err
 	}
-	ctx = indicator.WithMemo(ctx)
 	for _, a := range areas {
 		if a.Level != area.Township {
 			continue
 		}
 		row := TownshipRow{Code: a.Code, Name: a.Name}
-		ts := area.ScopeOf(a.Code)
-		for _, ind := range inds {
-			r, err := indicator.Evaluate(ctx, q, ind, ts, p)
-			if err != nil {
-				return nil, err
-			}
+		results, err := indicator.EvaluateList(ctx, q, inds, area.ScopeOf(a.Code), p)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range results {
 			row.Cells = append(row.Cells, Cell{Value: r.Value.String(), Number: r.Value.Float(), tenths: sortable(r.Value), Href: r.Href})
 		}
 		t.Rows = append(t.Rows, row)
