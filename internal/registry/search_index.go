@@ -39,4 +39,5 @@ ANALYZE persons_birth;`,
 	PostgresSQL: `DROP INDEX persons_birth;
 CREATE INDEX persons_birth ON persons(birth_date, id, status, dibao, tekun, poverty_registered);`,
 }
+
 func init() { Migrations = append(Migrations, birthFilters) }
