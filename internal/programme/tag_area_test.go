@@ -1,11 +1,15 @@
 package programme_test
 
 import (
+	"context"
 	"testing"
 
+	"github.com/yangguang-cdpf/yangguang/internal/area"
+	"github.com/yangguang-cdpf/yangguang/internal/audit"
 	"github.com/yangguang-cdpf/yangguang/internal/programme"
 	"github.com/yangguang-cdpf/yangguang/internal/registry"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
+	"github.com/yangguang-cdpf/yangguang/internal/store/storetest"
 )
 
 // A tag is filed in its person's village and follows every move, however
@@ -54,5 +58,33 @@ func TestTagVillageFollowsPerson(t *testing.T) {
 	}
 	if n := e.count(`SELECT COUNT(*) FROM prog_person_tags t JOIN persons p ON p.id = t.person_id WHERE t.village_code <> p.village_code`); n != 0 {
 		t.Fatalf("%d tags out of step with their persons", n)
+	}
+}
+
+// Tags noted before the column existed are filed in their persons'
+// villages by the migration.
+func TestTagAreaMigrationFilesOldTags(t *testing.T) {
+	db := storetest.Open(t)
+	ctx := audit.WithActor(context.Background(), audit.System)
+	var before []store.Migration
+	for _, m := range migrations() {
+		if m.Version < 2026120102 {
+			before = append(before, m)
+		}
+	}
+	if err := db.Migrate(ctx, before); err != nil {
+		t.Fatal(err)
+	}
+	e := &env{t: t, db: db}
+	e.tx(ctx, func(tx *store.Tx) error { _, _, err := area.Upsert(ctx, tx, testAreas); return err })
+	p := e.person("张三", 8, registry.Physical, registry.Grade2, inTownB)
+	if _, err := db.ExecContext(ctx, `INSERT INTO prog_person_tags (person_id, tag, source, noted_on) VALUES ($1, 'autism', '医院', '2026-01-02')`, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Migrate(ctx, migrations()); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.count(`SELECT COUNT(*) FROM prog_person_tags WHERE person_id = $1 AND village_code = $2`, p.ID, villageB); n != 1 {
+		t.Fatalf("old tag not filed in its person's village (%d)", n)
 	}
 }
