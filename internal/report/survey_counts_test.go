@@ -86,6 +86,12 @@ func TestSurveyTaskCountsMatchDirectCount(t *testing.T) {
 			}
 			return nil
 		}},
+		{"many rows in one statement (a round opening)", func(tx *store.Tx) error {
+			_, err := tx.ExecContext(e.ctx, `INSERT INTO survey_tasks (id, year, person_id, village_code, status, answers, visited_on, return_note,
+				submitted_by, submitted_at, checked_by, checked_at, accepted_by, accepted_at, created_at, updated_at, version)
+				SELECT 'b' || id, year + 10, person_id, village_code, status, '', visited_on, '', '', '', '', '', '', '', '', '', 1 FROM survey_tasks`)
+			return err
+		}},
 		{"writes that change nothing counted", func(tx *store.Tx) error {
 			_, err := tx.ExecContext(e.ctx, `UPDATE survey_tasks SET version = version + 1, answers = '{}'`)
 			return err
@@ -95,7 +101,7 @@ func TestSurveyTaskCountsMatchDirectCount(t *testing.T) {
 			return err
 		}},
 		{"delete", func(tx *store.Tx) error {
-			_, err := tx.ExecContext(e.ctx, `DELETE FROM survey_tasks WHERE id >= 't250'`)
+			_, err := tx.ExecContext(e.ctx, `DELETE FROM survey_tasks WHERE id >= 't250' OR id LIKE 'b%1'`)
 			return err
 		}},
 	} {
