@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"testing"
 
 	"github.com/yangguang-cdpf/yangguang/internal/store"
@@ -85,5 +86,30 @@ func TestSQLitePragmasOnEveryConnection(t *testing.T) {
 		if mode != "wal" || fk != 1 || timeout != 10000 || sync != 2 {
 			t.Errorf("connection %d: journal_mode=%s foreign_keys=%d busy_timeout=%d synchronous=%d", i, mode, fk, timeout, sync)
 		}
+	}
+}
+
+// Every PostgreSQL connection plans each statement with its values (a
+// generic plan cannot see how much of the register a region's range
+// holds); a URL that sets the mode itself keeps it.
+func TestPostgresPlansWithValues(t *testing.T) {
+	if !storetest.OnPostgres() {
+		t.Skip("PostgreSQL setting")
+	}
+	db := storetest.Open(t)
+	var mode string
+	if err := db.QueryRowContext(context.Background(), "SHOW plan_cache_mode").Scan(&mode); err != nil {
+		t.Fatal(err)
+	}
+	if mode != "force_custom_plan" {
+		t.Errorf("plan_cache_mode = %s, want force_custom_plan", mode)
+	}
+	own, err := store.Open(context.Background(), db.DSN+map[bool]string{true: "&", false: "?"}[strings.Contains(db.DSN, "?")]+"plan_cache_mode=auto")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer own.Close()
+	if err := own.QueryRowContext(context.Background(), "SHOW plan_cache_mode").Scan(&mode); err != nil || mode != "auto" {
+		t.Errorf("the URL's own plan_cache_mode: %s %v, want auto", mode, err)
 	}
 }
