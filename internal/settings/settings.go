@@ -61,7 +61,7 @@ type Table struct {
 	// validate.required; every other kind used must be named.
 	Msg      map[Kind]string
 	Action   string // the audit action of a change
-	ObjectID string // the audit object id (the year when ByYear)
+	ObjectID string // the audit object id; a ByYear table's is the year
 	// Cross, when set, checks settings against each other: vals are the
 	// values as they would be after the save.
 	Cross func(vals map[string]string, es *validate.Errors)
