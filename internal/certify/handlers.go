@@ -16,6 +16,7 @@ import (
 	"github.com/yangguang-cdpf/yangguang/internal/calendar"
 	"github.com/yangguang-cdpf/yangguang/internal/i18n"
 	"github.com/yangguang-cdpf/yangguang/internal/registry"
+	"github.com/yangguang-cdpf/yangguang/internal/settings"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
 	"github.com/yangguang-cdpf/yangguang/internal/validate"
 	"github.com/yangguang-cdpf/yangguang/internal/web"
@@ -1068,7 +1069,7 @@ func (h *Handler) assess(w http.ResponseWriter, r *http.Request) {
 // ---- settings ----
 
 type settingsData struct {
-	Defs []Setting
+	Defs []settings.Def
 }
 
 func (h *Handler) settingsPage(w http.ResponseWriter, r *http.Request, page web.Page) {

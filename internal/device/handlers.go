@@ -14,6 +14,7 @@ import (
 	"github.com/yangguang-cdpf/yangguang/internal/auth"
 	"github.com/yangguang-cdpf/yangguang/internal/i18n"
 	"github.com/yangguang-cdpf/yangguang/internal/registry"
+	"github.com/yangguang-cdpf/yangguang/internal/settings"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
 	"github.com/yangguang-cdpf/yangguang/internal/validate"
 	"github.com/yangguang-cdpf/yangguang/internal/web"
@@ -343,7 +344,7 @@ type catalogueData struct {
 	Kinds    []Kind
 	Classes  []Class
 	Kind     *Kind
-	Defs     []Setting
+	Defs     []settings.Def
 	Settings Settings
 	CanEdit  bool
 }

@@ -3,11 +3,9 @@ package employ
 import (
 	"context"
 	"strconv"
-	"strings"
 
-	"github.com/yangguang-cdpf/yangguang/internal/audit"
+	"github.com/yangguang-cdpf/yangguang/internal/settings"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
-	"github.com/yangguang-cdpf/yangguang/internal/validate"
 )
 
 // Person-times bases: what one person-time (人次) of training is.
@@ -33,17 +31,9 @@ type Settings struct {
 	TargetTraining, TargetProjects, TargetGreenhouses, TargetBases int
 }
 
-// Setting describes one setting for the settings page.
-type Setting struct {
-	Key      string
-	Default  string
-	Min, Max int64
-	Choices  []string // when set, the value is one of these
-}
-
 // SettingDefs lists every setting in page order.
-var SettingDefs = []Setting{
-	{Key: "person_times_basis", Default: BasisCompletions, Choices: []string{BasisCompletions, BasisEnrolments}},
+var SettingDefs = []settings.Def{
+	{Key: "person_times_basis", Default: BasisCompletions, Kind: settings.KindChoice, Choices: []string{BasisCompletions, BasisEnrolments}},
 	{Key: "min_attendance_pct", Default: "80", Min: 1, Max: 100},
 	{Key: "income_threshold_fen", Default: "300000", Min: 0, Max: 100000000},
 	{Key: "target_training", Default: "200", Min: 0, Max: 100000},
@@ -52,26 +42,19 @@ var SettingDefs = []Setting{
 	{Key: "target_bases", Default: "1", Min: 0, Max: 10000},
 }
 
+// ActionSettings is the audit action of a settings change.
+const ActionSettings = "employ.settings"
+
+var settingsTable = settings.Table{
+	Name: "emp_settings", Defs: SettingDefs, Field: "employ.setting.",
+	Msg:    map[settings.Kind]string{settings.KindInt: "employ.error.range"},
+	Action: ActionSettings, ObjectID: "employ",
+}
+
 // SettingValues returns every setting as text, defaults filling what was
 // never set.
 func SettingValues(ctx context.Context, q store.Querier) (map[string]string, error) {
-	vals := map[string]string{}
-	for _, d := range SettingDefs {
-		vals[d.Key] = d.Default
-	}
-	rows, err := q.QueryContext(ctx, `SELECT key, value FROM emp_settings`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var k, v string
-		if err := rows.Scan(&k, &v); err != nil {
-			return nil, err
-		}
-		vals[k] = v
-	}
-	return vals, rows.Err()
+	return settingsTable.Values(ctx, q)
 }
 
 // LoadSettings reads the settings.
@@ -88,50 +71,8 @@ func LoadSettings(ctx context.Context, q store.Querier) (Settings, error) {
 	}, nil
 }
 
-// ActionSettings is the audit action of a settings change.
-const ActionSettings = "employ.settings"
-
 // SaveSettings checks and stores the values given (keys of SettingDefs),
 // audited with before and after; nothing is written if any is bad.
 func SaveSettings(ctx context.Context, tx *store.Tx, in map[string]string) error {
-	before, err := SettingValues(ctx, tx)
-	if err != nil {
-		return err
-	}
-	var es validate.Errors
-	after := map[string]string{}
-	for _, d := range SettingDefs {
-		v, ok := in[d.Key]
-		if !ok {
-			continue
-		}
-		v = strings.TrimSpace(v)
-		field := "employ.setting." + d.Key
-		if d.Choices != nil {
-			if !contains(d.Choices, v) {
-				es.Add(0, field, "validate.choose")
-				continue
-			}
-		} else if i, err := strconv.ParseInt(v, 10, 64); err != nil || i < d.Min || i > d.Max {
-			es.Add(0, field, "employ.error.range", d.Min, d.Max)
-			continue
-		}
-		after[d.Key] = v
-	}
-	if len(es) > 0 {
-		return es
-	}
-	now := store.Now()
-	for k, v := range after {
-		res, err := tx.ExecContext(ctx, `UPDATE emp_settings SET value = $2, updated_at = $3 WHERE key = $1`, k, v, now)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO emp_settings (key, value, updated_at) VALUES ($1, $2, $3)`, k, v, now); err != nil {
-				return err
-			}
-		}
-	}
-	return audit.Record(ctx, tx, audit.Entry{Action: ActionSettings, ObjectType: "emp_settings", ObjectID: "employ", Before: before, After: after})
+	return settingsTable.Save(ctx, tx, in)
 }

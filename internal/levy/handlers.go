@@ -14,6 +14,7 @@ import (
 	"github.com/yangguang-cdpf/yangguang/internal/area"
 	"github.com/yangguang-cdpf/yangguang/internal/auth"
 	"github.com/yangguang-cdpf/yangguang/internal/i18n"
+	"github.com/yangguang-cdpf/yangguang/internal/settings"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
 	"github.com/yangguang-cdpf/yangguang/internal/validate"
 	"github.com/yangguang-cdpf/yangguang/internal/web"
@@ -782,7 +783,7 @@ func (h *Handler) export(w http.ResponseWriter, r *http.Request) {
 
 type settingsData struct {
 	Year int
-	Defs []Setting
+	Defs []settings.Def
 }
 
 func (h *Handler) settingsPage(w http.ResponseWriter, r *http.Request, year int, page web.Page) {
@@ -818,7 +819,7 @@ func (h *Handler) saveSettings(w http.ResponseWriter, r *http.Request) {
 	in := map[string]string{}
 	for _, d := range SettingDefs {
 		v := r.PostFormValue(d.Key)
-		if d.Kind == KindBool && v == "" {
+		if d.Kind == settings.KindBool && v == "" {
 			v = "0" // an unticked box is not sent
 		}
 		in[d.Key] = v

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/yangguang-cdpf/yangguang/internal/audit"
+	"github.com/yangguang-cdpf/yangguang/internal/settings"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
 	"github.com/yangguang-cdpf/yangguang/internal/validate"
 )
@@ -137,59 +138,44 @@ type Settings struct {
 	PhotoMaxKB  int    // Default: 4096 KB a photo
 }
 
-// Setting keys with their defaults.
-var settingDefaults = map[string]string{"eligibility": EligibleAll, "photo_max_kb": "4096"}
+var settingsTable = settings.Table{
+	Name: "renovation_settings", Field: "renovate.setting.",
+	Defs: []settings.Def{
+		{Key: "eligibility", Default: EligibleAll, Kind: settings.KindChoice, Choices: []string{EligibleAll, EligiblePovertyOnly}},
+		{Key: "photo_max_kb", Default: "4096", Min: 100, Max: 20480},
+	},
+	Msg: map[settings.Kind]string{settings.KindInt: "renovate.error.range"},
+}
 
 // LoadSettings reads the settings, defaults filling what was never set.
 func LoadSettings(ctx context.Context, q store.Querier) (Settings, error) {
-	v := map[string]string{}
-	for k, d := range settingDefaults {
-		v[k] = d
-	}
-	rows, err := q.QueryContext(ctx, `SELECT key, value FROM renovation_settings`)
+	v, err := settingsTable.Values(ctx, q)
 	if err != nil {
 		return Settings{}, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var k, val string
-		if err := rows.Scan(&k, &val); err != nil {
-			return Settings{}, err
-		}
-		v[k] = val
-	}
-	kb, _ := strconv.Atoi(v["photo_max_kb"])
-	return Settings{Eligibility: v["eligibility"], PhotoMaxKB: kb}, rows.Err()
+	return settingsFrom(v), nil
 }
 
-// SaveSettings checks and stores the settings, audited.
+func settingsFrom(v map[string]string) Settings {
+	kb, _ := strconv.Atoi(v["photo_max_kb"])
+	return Settings{Eligibility: v["eligibility"], PhotoMaxKB: kb}
+}
+
+// SaveSettings checks and stores the settings, audited with the Settings
+// before and after (not the text values the other areas record).
 func SaveSettings(ctx context.Context, tx *store.Tx, set Settings) error {
 	before, err := LoadSettings(ctx, tx)
 	if err != nil {
 		return err
 	}
-	var es validate.Errors
-	if set.Eligibility != EligibleAll && set.Eligibility != EligiblePovertyOnly {
-		es.Add(0, "renovate.setting.eligibility", "validate.choose")
-	}
-	if set.PhotoMaxKB < 100 || set.PhotoMaxKB > 20480 {
-		es.Add(0, "renovate.setting.photo_max_kb", "renovate.error.range", 100, 20480)
-	}
+	vals, es := settingsTable.Check(map[string]string{"eligibility": set.Eligibility, "photo_max_kb": strconv.Itoa(set.PhotoMaxKB)})
 	if len(es) > 0 {
 		return es
 	}
-	for k, v := range map[string]string{"eligibility": set.Eligibility, "photo_max_kb": strconv.Itoa(set.PhotoMaxKB)} {
-		res, err := tx.ExecContext(ctx, `UPDATE renovation_settings SET value = $2, updated_at = $3 WHERE key = $1`, k, v, now(ctx))
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO renovation_settings (key, value, updated_at) VALUES ($1, $2, $3)`, k, v, now(ctx)); err != nil {
-				return err
-			}
-		}
+	if err := settingsTable.Write(ctx, tx, vals); err != nil {
+		return err
 	}
-	return audit.Record(ctx, tx, audit.Entry{Action: "renovation.settings", ObjectType: "renovation_settings", ObjectID: "renovate", Before: before, After: set})
+	return audit.Record(ctx, tx, audit.Entry{Action: "renovation.settings", ObjectType: "renovation_settings", ObjectID: "renovate", Before: before, After: settingsFrom(vals)})
 }
 
 // YearPlan is a year's budget and target. A year never set has the
