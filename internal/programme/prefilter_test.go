@@ -86,7 +86,7 @@ func TestPrefilterKeepsEveryMatch(t *testing.T) {
 				}
 				match := func(pf *prefilter, ordered bool) map[string]bool {
 					out := map[string]bool{}
-					err := eachCandidate(ctx, db, scope, day, pf, ordered, func(c *Candidate, f *Facts) error {
+					err := eachCandidate(ctx, db, scope, day, pf, ordered, false, func(c *Candidate, f *Facts) error {
 						if ok, _ := r.Match(f); ok {
 							out[c.ID] = true
 						}

@@ -94,13 +94,18 @@ func scanEach(ctx context.Context, q store.Querier, query string, args, dest []a
 // facts for rules. Persons are not held in memory: a county of a million
 // is read once.
 func eachActive(ctx context.Context, q store.Querier, s area.Scope, day time.Time, fn func(c *Candidate, f *Facts) error) error {
-	return eachCandidate(ctx, q, s, day, nil, true, fn)
+	return eachCandidate(ctx, q, s, day, nil, true, false, fn)
 }
 
 // eachCandidate is eachActive narrowed by a rule's prefilter (nil: none),
 // in village order or, when ordered is false, in whatever order the engine
 // reads fastest.
-func eachCandidate(ctx context.Context, q store.Querier, s area.Scope, day time.Time, pf *prefilter, ordered bool, fn func(c *Candidate, f *Facts) error) error {
+//
+// countOnly says fn only counts: a rule that names nothing beyond the
+// birth-date index's columns (indexAnswers) is then read from the index
+// alone, and the candidates carry no name, ID number, sex, category, grade
+// or residence.
+func eachCandidate(ctx context.Context, q store.Querier, s area.Scope, day time.Time, pf *prefilter, ordered, countOnly bool, fn func(c *Candidate, f *Facts) error) error {
 	l, err := loadLookups(ctx, q, s, ymd(day), pf)
 	if err != nil {
 		return err
@@ -120,19 +125,26 @@ func eachCandidate(ctx context.Context, q store.Querier, s area.Scope, day time.
 	if !ordered {
 		order = ""
 	}
-	rows, err := q.QueryContext(ctx, `SELECT id, name, id_number, sex, birth_date, village_code, residence_village_code, category, grade,
-		dibao, tekun, poverty_registered FROM persons WHERE `+cond+` AND status = 'active'`+order, args...)
+	var p registry.Person
+	p.Status = registry.StatusActive
+	columns := `id, name, id_number, sex, birth_date, village_code, residence_village_code, category, grade, dibao, tekun, poverty_registered`
+	dest := []any{&p.ID, &p.Name, &p.IDNumber, &p.Sex, &p.BirthDate, &p.VillageCode, &p.ResidenceVillageCode, &p.Category, &p.Grade,
+		&p.Dibao, &p.Tekun, &p.PovertyRegistered}
+	if countOnly && pf != nil && indexAnswers(pf.uses) {
+		// Only the columns of the birth-date index: the engine counts
+		// from it without reading a persons row (registry/search_index.go).
+		columns = `id, birth_date, village_code, dibao, tekun, poverty_registered`
+		dest = []any{&p.ID, &p.BirthDate, &p.VillageCode, &p.Dibao, &p.Tekun, &p.PovertyRegistered}
+	}
+	rows, err := q.QueryContext(ctx, `SELECT `+columns+` FROM persons WHERE `+cond+` AND status = 'active'`+order, args...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	today := day.Format("0102")
-	var p registry.Person
-	p.Status = registry.StatusActive
 	var c Candidate
 	for rows.Next() {
-		if err := rows.Scan(&p.ID, &p.Name, &p.IDNumber, &p.Sex, &p.BirthDate, &p.VillageCode, &p.ResidenceVillageCode, &p.Category, &p.Grade,
-			&p.Dibao, &p.Tekun, &p.PovertyRegistered); err != nil {
+		if err := rows.Scan(dest...); err != nil {
 			return err
 		}
 		p.Components = l.components[p.ID]
@@ -155,6 +167,26 @@ func eachCandidate(ctx context.Context, q store.Querier, s area.Scope, day time.
 		}
 	}
 	return rows.Err()
+}
+
+// indexUses are the rule variables answered by the persons' birth date,
+// village and assistance flags, or by lookups keyed on the id alone.
+var indexUses = map[string]bool{"age": true, "dibao": true, "tekun": true, "poverty": true, "household_status": true,
+	"village": true, "township": true, "status": true, "subtype": true, "autism": true, "cerebral_palsy": true, "tags": true,
+	"enrolments": true}
+
+// indexAnswers reports whether a rule naming uses (nil: unknown, so
+// anything) reads only what indexUses lists.
+func indexAnswers(uses map[string]bool) bool {
+	if uses == nil {
+		return false
+	}
+	for u := range uses {
+		if !indexUses[u] {
+			return false
+		}
+	}
+	return true
 }
 
 // quickAge is the age in full years from a YYYY-MM-DD birth date, without
@@ -213,7 +245,7 @@ func PreviewRule(ctx context.Context, q store.Querier, s area.Scope, rule string
 	}
 	start := time.Now()
 	pf := buildPrefilter(rule, day, 3)
-	err = eachCandidate(ctx, q, s, day, &pf, true, func(c *Candidate, f *Facts) error {
+	err = eachCandidate(ctx, q, s, day, &pf, true, false, func(c *Candidate, f *Facts) error {
 		pv.Scanned++
 		if ok, _ := r.Match(f); ok {
 			pv.Count++
@@ -272,7 +304,7 @@ func ComputeRadar(ctx context.Context, q store.Querier, s area.Scope, prog Progr
 	start := time.Now()
 	byTown := map[string]int{}
 	pf := buildPrefilter(prog.Rule, day, 3)
-	err = eachCandidate(ctx, q, s, day, &pf, true, func(c *Candidate, f *Facts) error {
+	err = eachCandidate(ctx, q, s, day, &pf, true, false, func(c *Candidate, f *Facts) error {
 		rd.Scanned++
 		if served[c.ID] {
 			return nil
@@ -322,7 +354,7 @@ func CountRadar(ctx context.Context, q store.Querier, s area.Scope, prog Program
 	}
 	n := 0
 	pf := buildPrefilter(prog.Rule, day, 3)
-	err = eachCandidate(ctx, q, s, day, &pf, false, func(c *Candidate, f *Facts) error {
+	err = eachCandidate(ctx, q, s, day, &pf, false, true, func(c *Candidate, f *Facts) error {
 		if !served[c.ID] {
 			if ok, _ := r.Match(f); ok {
 				n++
