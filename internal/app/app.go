@@ -134,6 +134,7 @@ func New(db *store.DB) *App {
 	(&registry.ImportHandler{DB: db, DataDir: a.DataDir}).Routes(rt)
 	certify.NewHandler(db).Routes(rt)
 	calendar.NewHandler(db).Routes(rt)
+	backup.NewHandler(db).Routes(rt)
 	programme.NewHandler(db).Routes(rt)
 	payment.NewHandler(db, programme.PaymentSource{}).Routes(rt)
 	device.NewHandler(db).Routes(rt)

@@ -73,19 +73,20 @@ const (
 	PermAreasManage    Perm = "areas.manage"
 	PermSecurityManage Perm = "security.manage"
 	PermAPIManage      Perm = "api.manage"
-	PermAuditRead      Perm = "audit.read"   // read and export the audit log
-	PermAuditManage    Perm = "audit.manage" // the log's retention and pruning
+	PermAuditRead      Perm = "audit.read"    // read and export the audit log
+	PermAuditManage    Perm = "audit.manage"  // the log's retention and pruning
+	PermBackupManage   Perm = "backup.manage" // the daily backups' schedule and copies (the system admin)
 	// PermRegistryUnmask lets a role see full ID numbers and phones (each
 	// such view audited); others see them masked.
 	PermRegistryUnmask Perm = "registry.unmask"
 )
 
 // Perms lists every permission (API clients are granted a subset).
-var Perms = []Perm{PermRegistryRead, PermRegistryWrite, PermWorkRead, PermReportsRead, PermUsersManage, PermAreasManage, PermSecurityManage, PermAPIManage, PermAuditRead, PermAuditManage, PermRegistryUnmask}
+var Perms = []Perm{PermRegistryRead, PermRegistryWrite, PermWorkRead, PermReportsRead, PermUsersManage, PermAreasManage, PermSecurityManage, PermAPIManage, PermAuditRead, PermAuditManage, PermBackupManage, PermRegistryUnmask}
 
 // adminPerms are the administrators' own permissions: an API client (a
 // token another department's script holds) never gets them.
-var adminPerms = []Perm{PermUsersManage, PermAreasManage, PermSecurityManage, PermAPIManage, PermAuditRead, PermAuditManage, PermSettingsManage}
+var adminPerms = []Perm{PermUsersManage, PermAreasManage, PermSecurityManage, PermAPIManage, PermAuditRead, PermAuditManage, PermSettingsManage, PermBackupManage}
 
 // AdminPerm reports whether p is one of the administrators' permissions.
 func AdminPerm(p Perm) bool { return slices.Contains(adminPerms, p) }
@@ -109,7 +110,7 @@ var work = []Perm{PermSignedIn, PermRegistryRead, PermRegistryWrite, PermWorkRea
 // gives roles and scopes and manages access but does no county work; the
 // auditor reads, exports and prunes the audit log and nothing else.
 var rolePerms = map[Role][]Perm{
-	RoleCountyAdmin:    append(slices.Clone(work), PermUsersManage, PermAreasManage, PermRegistryUnmask),
+	RoleCountyAdmin:    append(slices.Clone(work), PermUsersManage, PermAreasManage, PermBackupManage, PermRegistryUnmask),
 	RoleSecurityAdmin:  {PermSignedIn, PermSecurityManage, PermAPIManage},
 	RoleAuditor:        {PermSignedIn, PermAuditRead, PermAuditManage},
 	RoleLeader:         {PermSignedIn, PermRegistryRead, PermWorkRead, PermReportsRead},
