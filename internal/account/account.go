@@ -121,8 +121,14 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 
 // ---- own password ----
 
+// passwordPage is the password form's data: whose, and the rules in force.
+type passwordPage struct {
+	*auth.Principal
+	Policy auth.Policy
+}
+
 func (h *Handler) passwordForm(w http.ResponseWriter, r *http.Request) {
-	web.Render(w, r, pages, "password", web.Page{Title: "account.change_password", Data: auth.From(r.Context())})
+	web.Render(w, r, pages, "password", web.Page{Title: "account.change_password", Data: passwordPage{auth.From(r.Context()), h.Auth.Policy()}})
 }
 
 func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request) {
@@ -139,7 +145,7 @@ func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request) {
 		})
 	}
 	if errors.As(err, &es) {
-		web.Render(w, r, pages, "password", web.Page{Title: "account.change_password", Data: p, Errors: es, Status: http.StatusUnprocessableEntity})
+		web.Render(w, r, pages, "password", web.Page{Title: "account.change_password", Data: passwordPage{p, h.Auth.Policy()}, Errors: es, Status: http.StatusUnprocessableEntity})
 		return
 	}
 	if err != nil {

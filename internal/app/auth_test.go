@@ -41,7 +41,7 @@ func TestSignInForcedChangeAndSignOut(t *testing.T) {
 	}
 	// A weak new password is refused with the rule, naming the field.
 	res = c.PostForm("/account/password", url.Values{"current_password": {first}, "new_password": {"abcdefgh"}, "confirm_password": {"abcdefgh"}})
-	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, "至少三类") || !strings.Contains(res.Body, "新密码") {
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, "至少 3 类") || !strings.Contains(res.Body, "新密码") {
 		t.Fatalf("weak password: %d\n%s", res.StatusCode, res.Body)
 	}
 	res = c.PostForm("/account/password", url.Values{"current_password": {first}, "new_password": {"Mine#2026x"}, "confirm_password": {"Mine#2026x"}})
@@ -356,7 +356,8 @@ func TestSignInRulesAreSettings(t *testing.T) {
 	if p := e.App.Auth.Policy(); p.LockAfter != 5 || p.LockFor != 15*time.Minute || p.IdleTimeout != 30*time.Minute || p.PasswordMaxAge != 90*24*time.Hour {
 		t.Fatalf("defaults: %+v", p)
 	}
-	good := url.Values{"password_max_age_days": {"60"}, "lock_after": {"3"}, "lock_minutes": {"30"}, "idle_minutes": {"10"}}
+	good := url.Values{"password_max_age_days": {"60"}, "lock_after": {"3"}, "lock_minutes": {"30"}, "idle_minutes": {"10"},
+		"password_min_length": {"12"}, "password_classes": {"4"}}
 	with := func(k, v string) url.Values {
 		f := url.Values{}
 		for key, vs := range good {
@@ -375,6 +376,8 @@ func TestSignInRulesAreSettings(t *testing.T) {
 		{"shorter lock than 15 minutes", with("lock_minutes", "5"), http.StatusUnprocessableEntity, "15 到 1440"},
 		{"longer idle than 30 minutes", with("idle_minutes", "31"), http.StatusUnprocessableEntity, "空闲多久自动退出"},
 		{"passwords for longer than 90 days", with("password_max_age_days", "365"), http.StatusUnprocessableEntity, "密码有效期"},
+		{"passwords shorter than 8", with("password_min_length", "6"), http.StatusUnprocessableEntity, "密码最短位数"},
+		{"fewer than 3 kinds of characters", with("password_classes", "2"), http.StatusUnprocessableEntity, "须为 3 到 4 之间的整数"},
 		{"not a number", with("lock_after", "三"), http.StatusUnprocessableEntity, "须为 1 到 5 之间的整数"},
 		{"stricter", good, http.StatusSeeOther, ""},
 	}
@@ -395,6 +398,19 @@ func TestSignInRulesAreSettings(t *testing.T) {
 	p := e.App.Auth.Policy()
 	if p.LockAfter != 3 || p.LockFor != 30*time.Minute || p.IdleTimeout != 10*time.Minute || p.PasswordMaxAge != 60*24*time.Hour {
 		t.Fatalf("rules after saving: %+v", p)
+	}
+	if p.PasswordMinLength != 12 || p.PasswordClasses != 4 {
+		t.Fatalf("password rules after saving: %+v", p)
+	}
+	// In force for a new password, and said on the form.
+	if page := sec.Get("/account/password"); !strings.Contains(page.Body, "至少 12 位") || !strings.Contains(page.Body, "至少 4 类") || !strings.Contains(page.Body, `minlength="12"`) {
+		t.Errorf("the password form does not say the rules in force:\n%.2000s", page.Body)
+	}
+	for pw, says := range map[string]string{"Abcdefg1#xy": "至少需要 12 位", "Abcdefg1xyzw": "至少 4 类"} {
+		res := sec.PostForm("/account/password", url.Values{"current_password": {apptest.Password}, "new_password": {pw}, "confirm_password": {pw}})
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.Body, says) {
+			t.Errorf("new password %q: %d, want 422 saying %q", pw, res.StatusCode, says)
+		}
 	}
 	// In force: the third wrong password locks for 30 minutes.
 	var last apptest.Response

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
@@ -10,6 +11,9 @@ import (
 	"unicode"
 
 	"golang.org/x/crypto/argon2"
+
+	"github.com/yangguang-cdpf/yangguang/internal/store"
+	"github.com/yangguang-cdpf/yangguang/internal/validate"
 )
 
 // argon2id parameters (OWASP's minimum: 19 MiB, 2 passes, 1 lane). Stored in
@@ -54,19 +58,25 @@ func CheckPassword(hash, pw string) bool {
 	return subtle.ConstantTimeCompare(got, want) == 1
 }
 
-// ErrWeakPassword carries the i18n key of the rule a password breaks.
-type ErrWeakPassword struct{ Key string }
+// ErrWeakPassword carries the i18n key of the rule a password breaks and
+// the key's arguments.
+type ErrWeakPassword struct {
+	Key  string
+	Args []any
+}
 
 func (e ErrWeakPassword) Error() string { return e.Key }
 
-// MinPasswordLength is the 等保 minimum (RULES.md §9).
-const MinPasswordLength = 8
+// add reports err, a password's problem, on field.
+func (e ErrWeakPassword) add(es *validate.Errors, field string) { es.Add(0, field, e.Key, e.Args...) }
 
-// CheckPasswordRules applies RULES.md §9: at least 8 characters from at
-// least 3 of upper case, lower case, digits and symbols; not the user name.
-func CheckPasswordRules(pw, username string) error {
-	if len([]rune(pw)) < MinPasswordLength {
-		return ErrWeakPassword{"password.rule.length"}
+// CheckNewPassword applies the password rules in force (RULES.md §9 by
+// default: at least 8 characters from at least 3 of upper case, lower
+// case, digits and symbols; never the user name). The security
+// administrator may make them stricter (PolicyDefs).
+func (p Policy) CheckNewPassword(pw, username string) error {
+	if len([]rune(pw)) < p.PasswordMinLength {
+		return ErrWeakPassword{"password.rule.length", []any{p.PasswordMinLength}}
 	}
 	var upper, lower, digit, other bool
 	for _, r := range pw {
@@ -87,18 +97,40 @@ func CheckPasswordRules(pw, username string) error {
 			classes++
 		}
 	}
-	if classes < 3 {
-		return ErrWeakPassword{"password.rule.classes"}
+	if classes < p.PasswordClasses {
+		return ErrWeakPassword{"password.rule.classes", []any{p.PasswordClasses}}
 	}
 	if username != "" && strings.Contains(strings.ToLower(pw), strings.ToLower(username)) {
-		return ErrWeakPassword{"password.rule.username"}
+		return ErrWeakPassword{Key: "password.rule.username"}
 	}
 	return nil
 }
 
+// policyIn is the sign-in policy stored in q, read in the caller's
+// transaction (another server may have changed it). Unreadable, it is
+// DefaultPolicy: the stored one can only be stricter, and the write that
+// follows fails on the same database anyway.
+func policyIn(ctx context.Context, q store.Querier) Policy {
+	p, err := LoadPolicy(ctx, q)
+	if err != nil {
+		return DefaultPolicy
+	}
+	return p
+}
+
+// checkNewPassword applies the stored rules to a new password, adding a
+// problem on field to es.
+func checkNewPassword(ctx context.Context, q store.Querier, es *validate.Errors, pw, username, field string) {
+	if err := policyIn(ctx, q).CheckNewPassword(pw, username); err != nil {
+		err.(ErrWeakPassword).add(es, field)
+	}
+}
+
 // GeneratePassword makes a random password that meets the rules, for new
-// accounts and resets (the holder must change it at first sign-in).
-func GeneratePassword() string {
+// accounts and resets (the holder must change it at first sign-in): all
+// four classes, as long as p asks and at least 12 characters.
+func GeneratePassword(p Policy) string {
+	n := max(12, p.PasswordMinLength)
 	// No 0/O, 1/l/I: it is read off a screen and typed.
 	const (
 		up  = "ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -108,8 +140,8 @@ func GeneratePassword() string {
 	)
 	all := up + low + dig + sym
 	for {
-		b := make([]byte, 12)
-		r := make([]byte, 12)
+		b := make([]byte, n)
+		r := make([]byte, n)
 		if _, err := rand.Read(r); err != nil {
 			panic(err)
 		}
@@ -136,7 +168,7 @@ func GeneratePassword() string {
 			j := int(perm[i]) % (i + 1)
 			b[i], b[j] = b[j], b[i]
 		}
-		if CheckPasswordRules(string(b), "") == nil {
+		if p.CheckNewPassword(string(b), "") == nil {
 			return string(b)
 		}
 	}

@@ -44,7 +44,7 @@ func TestPasswordRules(t *testing.T) {
 		{"Zhang123!", "zhang", "password.rule.username"},
 	}
 	for _, c := range cases {
-		err := CheckPasswordRules(c.pw, c.user)
+		err := DefaultPolicy.CheckNewPassword(c.pw, c.user)
 		var weak ErrWeakPassword
 		switch {
 		case c.key == "" && err != nil:
@@ -54,8 +54,39 @@ func TestPasswordRules(t *testing.T) {
 		}
 	}
 	for i := 0; i < 50; i++ {
-		if pw := GeneratePassword(); CheckPasswordRules(pw, "") != nil || len(pw) != 12 {
+		if pw := GeneratePassword(DefaultPolicy); DefaultPolicy.CheckNewPassword(pw, "") != nil || len(pw) != 12 {
 			t.Fatalf("generated password %q breaks the rules", pw)
+		}
+	}
+}
+
+// The security administrator may ask for longer passwords or all four
+// classes; the messages say the number in force, and generated passwords
+// meet the stricter rules too.
+func TestStricterPasswordRules(t *testing.T) {
+	p := DefaultPolicy
+	p.PasswordMinLength, p.PasswordClasses = 14, 4
+	cases := []struct {
+		pw, key string
+		arg     int
+	}{
+		{"Abcdef1#xyzuv", "password.rule.length", 14},  // 13 characters
+		{"Abcdefg1xyzuvw", "password.rule.classes", 4}, // no symbol
+		{"Abcdefg1#yzuvw", "", 0},
+	}
+	for _, c := range cases {
+		err := p.CheckNewPassword(c.pw, "")
+		var weak ErrWeakPassword
+		switch {
+		case c.key == "" && err != nil:
+			t.Errorf("%q refused: %v", c.pw, err)
+		case c.key != "" && (!errors.As(err, &weak) || weak.Key != c.key || len(weak.Args) != 1 || weak.Args[0] != c.arg):
+			t.Errorf("%q: got %#v, want %s %d", c.pw, err, c.key, c.arg)
+		}
+	}
+	for i := 0; i < 50; i++ {
+		if pw := GeneratePassword(p); p.CheckNewPassword(pw, "") != nil || len(pw) != 14 {
+			t.Fatalf("generated password %q breaks the stricter rules", pw)
 		}
 	}
 }

@@ -19,6 +19,8 @@ var PolicyDefs = []settings.Def{
 	{Key: "lock_after", Default: "5", Min: 1, Max: 5},              // failures in a row
 	{Key: "lock_minutes", Default: "15", Min: 15, Max: 1440},
 	{Key: "idle_minutes", Default: "30", Min: 1, Max: 30},
+	{Key: "password_min_length", Default: "8", Min: 8, Max: 32}, // characters
+	{Key: "password_classes", Default: "3", Min: 3, Max: 4},     // of upper, lower, digits, symbols
 }
 
 var policyMigration = store.Migration{
@@ -59,6 +61,7 @@ func LoadPolicy(ctx context.Context, q store.Querier) (Policy, error) {
 	p.LockAfter = n("lock_after")
 	p.LockFor = time.Duration(n("lock_minutes")) * time.Minute
 	p.IdleTimeout = time.Duration(n("idle_minutes")) * time.Minute
+	p.PasswordMinLength, p.PasswordClasses = n("password_min_length"), n("password_classes")
 	return p, nil
 }
 

@@ -23,6 +23,10 @@ type Policy struct {
 	LockFor        time.Duration
 	PasswordMaxAge time.Duration // change forced after this long (0 = never)
 	AdminTwoFactor bool          // administrators must use two factors
+	// A new password has at least PasswordMinLength characters from at
+	// least PasswordClasses of upper case, lower case, digits and symbols.
+	PasswordMinLength int
+	PasswordClasses   int
 }
 
 // DefaultPolicy is 等保 level 3 as RULES.md §9 reads it.
@@ -33,6 +37,9 @@ var DefaultPolicy = Policy{
 	LockFor:        15 * time.Minute,
 	PasswordMaxAge: 90 * 24 * time.Hour,
 	AdminTwoFactor: true,
+
+	PasswordMinLength: 8,
+	PasswordClasses:   3,
 }
 
 // Service signs people in and out and resolves requests to principals.

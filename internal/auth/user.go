@@ -201,9 +201,7 @@ func (n *NewUser) validate(ctx context.Context, q store.Querier) validate.Errors
 		es = append(es, checkRole(ctx, q, &n.Role, &n.Department, &n.ScopeCode)...)
 	}
 	if n.Password != "" {
-		if err := CheckPasswordRules(n.Password, n.Username); err != nil {
-			es.Add(0, "user.password", err.(ErrWeakPassword).Key)
-		}
+		checkNewPassword(ctx, q, &es, n.Password, n.Username, "user.password")
 	}
 	return es
 }
@@ -217,7 +215,7 @@ func CreateUser(ctx context.Context, tx *store.Tx, n NewUser) (User, string, err
 	}
 	pw := n.Password
 	if pw == "" {
-		pw = GeneratePassword()
+		pw = GeneratePassword(policyIn(ctx, tx))
 	}
 	hash, err := HashPassword(pw)
 	if err != nil {
@@ -291,7 +289,7 @@ func ResetPassword(ctx context.Context, tx *store.Tx, id string) (string, error)
 	if err != nil {
 		return "", err
 	}
-	pw := GeneratePassword()
+	pw := GeneratePassword(policyIn(ctx, tx))
 	hash, err := HashPassword(pw)
 	if err != nil {
 		return "", err
@@ -356,9 +354,9 @@ func ChangePassword(ctx context.Context, tx *store.Tx, id, current, next string)
 	if !CheckPassword(hash, current) {
 		es.Add(0, "password.current", "password.error.current_wrong")
 	}
-	if err := CheckPasswordRules(next, username); err != nil {
-		es.Add(0, "password.new", err.(ErrWeakPassword).Key)
-	} else if current == next {
+	n := len(es)
+	checkNewPassword(ctx, tx, &es, next, username, "password.new")
+	if len(es) == n && current == next {
 		es.Add(0, "password.new", "password.error.same")
 	}
 	if len(es) > 0 {
@@ -389,8 +387,10 @@ func SetPassword(ctx context.Context, tx *store.Tx, id, pw string) error {
 	if err != nil {
 		return err
 	}
-	if err := CheckPasswordRules(pw, u.Username); err != nil {
-		return validate.Errors{{Field: "user.password", Key: err.(ErrWeakPassword).Key}}
+	var es validate.Errors
+	checkNewPassword(ctx, tx, &es, pw, u.Username, "user.password")
+	if len(es) > 0 {
+		return es
 	}
 	hash, err := HashPassword(pw)
 	if err != nil {

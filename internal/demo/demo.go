@@ -91,7 +91,7 @@ func Create(ctx context.Context, db *store.DB, opt Options) (Result, error) {
 	if _, err := area.Import(ctx, db, bytes.NewReader(countyCSV)); err != nil {
 		return Result{}, fmt.Errorf("演示县区划: %w", err)
 	}
-	res := Result{Password: auth.GeneratePassword()}
+	res := Result{Password: auth.GeneratePassword(auth.DefaultPolicy)}
 	accounts, err := accounts(ctx, db)
 	if err != nil {
 		return res, err
@@ -218,7 +218,7 @@ func RenewPassword(ctx context.Context, db *store.DB) (string, error) {
 		return "", err
 	}
 	ctx = audit.WithActor(ctx, audit.Actor{ID: "demo", Name: "demo", Kind: "system"})
-	pw := auth.GeneratePassword()
+	pw := auth.GeneratePassword(auth.DefaultPolicy)
 	err = db.InTx(ctx, func(tx *store.Tx) error {
 		for _, u := range users {
 			if u.MustChangePassword {
