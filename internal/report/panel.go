@@ -43,7 +43,12 @@ func chart(id, title string, bars []Bar) Chart {
 	for i := range bars {
 		bars[i].Y = i*36 + 6
 		bars[i].TextY = i*36 + 22
+		// The value follows the bar, or the frame when the bar nearly
+		// fills it (a label across the frame's edge is hard to read).
 		bars[i].ValueX = 196 + bars[i].Width
+		if bars[i].Width > 350 {
+			bars[i].ValueX = 196 + 400
+		}
 	}
 	return Chart{ID: id, Title: title, Bars: bars, Height: len(bars)*36 + 6}
 }
