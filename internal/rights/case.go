@@ -53,14 +53,16 @@ type Case struct {
 	CreatedAt       string `json:"created_at"`
 	UpdatedAt       string `json:"updated_at"`
 	Version         int    `json:"version"`
+
+	phoneHash string // stored index; values() derives it from the phone
 }
 
-const columns = `id, code, channel, caller_name, caller_phone, person_id, person_name, area_code, type, account, status, received_on, ack_due, reply_due,
+const columns = `id, code, channel, caller_name, caller_phone, phone_hash, person_id, person_name, area_code, type, account, status, received_on, ack_due, reply_due,
 unit, transferred_on, transfer_note, extended_on, extend_reason, reply_on, reply, callback_on, satisfaction, callback_note, closed_on, closed_at_intake,
 supervised_on, supervise_note, legal_aid_on, legal_aid_persons, legal_aid_note, created_by, created_at, updated_at, version`
 
 func (c *Case) fields() []any {
-	return []any{&c.ID, &c.Code, &c.Channel, &c.CallerName, &c.CallerPhone, &c.PersonID, &c.PersonName, &c.AreaCode, &c.Type, &c.Account, &c.Status,
+	return []any{&c.ID, &c.Code, &c.Channel, &c.CallerName, &c.CallerPhone, &c.phoneHash, &c.PersonID, &c.PersonName, &c.AreaCode, &c.Type, &c.Account, &c.Status,
 		&c.ReceivedOn, &c.AckDue, &c.ReplyDue, &c.Unit, &c.TransferredOn, &c.TransferNote, &c.ExtendedOn, &c.ExtendReason, &c.ReplyOn, &c.Reply,
 		&c.CallbackOn, &c.Satisfaction, &c.CallbackNote, &c.ClosedOn, &c.ClosedAtIntake, &c.SupervisedOn, &c.SuperviseNote, &c.LegalAidOn,
 		&c.LegalAidPersons, &c.LegalAidNote, &c.CreatedBy, &c.CreatedAt, &c.UpdatedAt, &c.Version}
@@ -68,7 +70,7 @@ func (c *Case) fields() []any {
 
 // values are the stored values: the phone sealed.
 func (c *Case) values() []any {
-	return []any{c.ID, c.Code, c.Channel, c.CallerName, crypt.Seal(registry.KindPhone, c.CallerPhone), c.PersonID, c.PersonName, c.AreaCode, c.Type,
+	return []any{c.ID, c.Code, c.Channel, c.CallerName, crypt.Seal(registry.KindPhone, c.CallerPhone), registry.PhoneHash(c.CallerPhone), c.PersonID, c.PersonName, c.AreaCode, c.Type,
 		c.Account, string(c.Status), c.ReceivedOn, c.AckDue, c.ReplyDue, c.Unit, c.TransferredOn, c.TransferNote, c.ExtendedOn, c.ExtendReason,
 		c.ReplyOn, c.Reply, c.CallbackOn, c.Satisfaction, c.CallbackNote, c.ClosedOn, c.ClosedAtIntake, c.SupervisedOn, c.SuperviseNote,
 		c.LegalAidOn, c.LegalAidPersons, c.LegalAidNote, c.CreatedBy, c.CreatedAt, c.UpdatedAt, c.Version}
