@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -239,6 +240,17 @@ func (h *Handler) newPage(w http.ResponseWriter, r *http.Request, page web.Page)
 	}
 	if page.Form == nil {
 		page.Form = map[string]string{"channel": ChannelHotline, "received_on": ymd(h.today()), "q": r.URL.Query().Get("q")}
+	}
+	// A refused intake keeps the person chosen before (not in a search now).
+	if id := page.Form["person_id"]; id != "" {
+		p, err := registry.Get(ctx, h.DB, scope(r), id)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			web.ServerError(w, r, err)
+			return
+		}
+		if err == nil && !slices.ContainsFunc(d.Persons, func(x registry.Person) bool { return x.ID == p.ID }) {
+			d.Persons = append(d.Persons, p.Masked())
+		}
 	}
 	page.Title, page.Section, page.Data = "rights.new", "rights", d
 	page.Crumbs = crumbs(r, i18n.T(lang(r), "rights.new"))

@@ -107,6 +107,15 @@ func TestPagesWalkACase(t *testing.T) {
 	if bad.code != http.StatusUnprocessableEntity || !strings.Contains(bad.body, "联系电话") || !strings.Contains(bad.body, "张桂英") {
 		t.Fatalf("bad phone: %d %.1500s", bad.code, bad.body)
 	}
+	// The person picked from the registry's search stays chosen when the
+	// form comes back refused.
+	p := e.person("王德明", villageA)
+	if r := s.get(workerW, "/rights/new?q="+url.QueryEscape("王德明")); r.code != 200 || !strings.Contains(r.body, p.ID) {
+		t.Fatalf("person search: %d", r.code)
+	}
+	if r := s.post(workerW, "/rights", url.Values{"person_id": {p.ID}, "channel": {"visit"}}); r.code != 422 || !strings.Contains(r.body, `value="`+p.ID+`" checked`) {
+		t.Fatalf("chosen person lost: %d", r.code)
+	}
 	form := url.Values{"channel": {"hotline"}, "caller_name": {"张桂英"}, "caller_phone": {"13912345678"}, "type": {"employment"},
 		"area": {villageA}, "account": {"拖欠工资"}, "received_on": {"2026-11-18"}}
 	r := s.post(workerW, "/rights", form)

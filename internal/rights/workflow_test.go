@@ -70,6 +70,19 @@ func (e *env) tx(fn func(tx *store.Tx) error) {
 	}
 }
 
+// person registers a person in village.
+func (e *env) person(name, village string) registry.Person {
+	e.t.Helper()
+	var p registry.Person
+	idn := registry.MakeIDNumber("341599", time.Date(1970, time.May, 5, 0, 0, 0, 0, time.UTC), 321, 1)
+	e.tx(func(tx *store.Tx) (err error) {
+		p, err = registry.Create(e.ctx, tx, countyScope, registry.NewPerson{IDNumber: idn, Name: name, VillageCode: village,
+			Category: registry.Physical, Grade: registry.Grade2}, today)
+		return err
+	})
+	return p
+}
+
 func (e *env) try(fn func(tx *store.Tx) error) error { return e.db.InTx(e.ctx, fn) }
 
 func (e *env) create(s area.Scope, n rights.NewCase) (rights.Case, error) {
@@ -272,6 +285,27 @@ func TestIntakeChecksAndScope(t *testing.T) {
 	}
 	if list, err := rights.List(e.ctx, e.db, countyScope, rights.Filter{DueSoon: true, Today: "2026-10-30", Soon: "2026-11-04"}); err != nil || len(list) != 2 {
 		t.Errorf("due soon list %d %v", len(list), err)
+	}
+}
+
+// The person it concerns is stored by id; his village is the case's
+// area unless another is given.
+func TestIntakeForAPerson(t *testing.T) {
+	e := setup(t)
+	p := e.person("王德明", villageA)
+	n := hotline("")
+	n.PersonID = p.ID
+	c, err := e.create(countyScope, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.PersonID != p.ID || c.PersonName != "王德明" || c.AreaCode != villageA {
+		t.Errorf("case %+v", c)
+	}
+	// A township worker of B cannot name A's person.
+	_, err = e.create(area.ScopeOf(townB), n)
+	if f := fieldsOf(err); len(f) == 0 || f[0] != "rights.case.person" {
+		t.Errorf("B naming A's person: %v", err)
 	}
 }
 
