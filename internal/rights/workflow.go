@@ -164,10 +164,13 @@ func Create(ctx context.Context, tx *store.Tx, s area.Scope, cal *calendar.Calen
 		After: c.auditCopy(), Detail: c.Code})
 }
 
-// nextCode numbers the year's cases WQ2026-0001, … in order of entry.
+// nextCode numbers the year's cases WQ2026-0001, … in order of entry. The
+// year's counter is a row of rights_settings ("seq.2026") taken by an
+// UPDATE, so two intakes at once on PostgreSQL queue on it instead of
+// both reading the same highest number.
 func nextCode(ctx context.Context, tx *store.Tx, year string) (string, error) {
+	prefix, key := "WQ"+year+"-", "seq."+year
 	var last string
-	prefix := "WQ" + year + "-"
 	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(code), '') FROM rights_cases WHERE code >= $1 AND code < $2`, prefix, prefix+"~").Scan(&last); err != nil {
 		return "", err
 	}
@@ -175,7 +178,18 @@ func nextCode(ctx context.Context, tx *store.Tx, year string) (string, error) {
 	if last != "" {
 		fmt.Sscanf(strings.TrimPrefix(last, prefix), "%d", &n)
 	}
-	return fmt.Sprintf("%s%04d", prefix, n+1), nil
+	if _, err := tx.ExecContext(ctx, `INSERT INTO rights_settings (key, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING`,
+		key, fmt.Sprint(n), now(ctx)); err != nil {
+		return "", err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE rights_settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT), updated_at = $2 WHERE key = $1`,
+		key, now(ctx)); err != nil {
+		return "", err
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT CAST(value AS INTEGER) FROM rights_settings WHERE key = $1`, key).Scan(&n); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s%04d", prefix, n), nil
 }
 
 // Transfer sends the case to the unit responsible (转办); its day must

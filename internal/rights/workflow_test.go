@@ -331,3 +331,29 @@ func TestLimitSettings(t *testing.T) {
 		t.Errorf("limits %s %s under the new settings", c.AckDue, c.ReplyDue)
 	}
 }
+
+// Intakes at the same time get distinct numbers (the year's counter row
+// queues them), on both engines.
+func TestConcurrentIntakeNumbers(t *testing.T) {
+	e := setup(t)
+	const n = 6
+	codes := make(chan string, n)
+	errs := make(chan error, n)
+	for range n {
+		go func() {
+			c, err := e.create(countyScope, hotline(villageA))
+			codes <- c.Code
+			errs <- err
+		}()
+	}
+	seen := map[string]bool{}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+		seen[<-codes] = true
+	}
+	if len(seen) != n || !seen["WQ2026-0001"] || !seen["WQ2026-0006"] {
+		t.Errorf("codes %v", seen)
+	}
+}
