@@ -96,6 +96,16 @@ func Demo(ctx context.Context, db *store.DB, rng *rand.Rand, today time.Time) er
 	if len(persons) == 0 {
 		return nil
 	}
+	byTown := map[string][]registry.Person{}
+	var towns []string
+	for _, p := range persons {
+		t := area.ParentOf(p.VillageCode)
+		if byTown[t] == nil {
+			towns = append(towns, t)
+		}
+		byTown[t] = append(byTown[t], p)
+	}
+	sort.Strings(towns)
 	cal, err := calendar.Load(ctx, db)
 	if err != nil {
 		return err
@@ -136,7 +146,9 @@ func Demo(ctx context.Context, db *store.DB, rng *rand.Rand, today time.Time) er
 	set := set0
 	return db.InTx(ctx, func(tx *store.Tx) error {
 		for i, pl := range plans {
-			p := persons[rng.IntN(len(persons))]
+			// Round the townships, so every township has its cases.
+			group := byTown[towns[i%len(towns)]]
+			p := group[rng.IntN(len(group))]
 			if err := demoCase(tx, rng, clk, cal, set, p, pl.day, pl.force, today, worker, leader); err != nil {
 				return fmt.Errorf("演示维权案件 %d: %w", i+1, err)
 			}
