@@ -30,6 +30,7 @@ import (
 	"github.com/yangguang-cdpf/yangguang/internal/registry"
 	"github.com/yangguang-cdpf/yangguang/internal/renovate"
 	"github.com/yangguang-cdpf/yangguang/internal/report"
+	"github.com/yangguang-cdpf/yangguang/internal/rights"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
 	"github.com/yangguang-cdpf/yangguang/internal/survey"
 	"github.com/yangguang-cdpf/yangguang/internal/web"
@@ -54,6 +55,7 @@ func Migrations() []store.Migration {
 		levy.Migrations,
 		employ.Migrations,
 		report.Migrations,
+		rights.Migrations,
 	} {
 		all = append(all, m...)
 	}
@@ -142,6 +144,7 @@ func New(db *store.DB) *App {
 	renovate.NewHandler(db, FileStore(db)).Routes(rt)
 	levy.NewHandler(db, a.DataDir).Routes(rt)
 	employ.NewHandler(db).Routes(rt)
+	rights.NewHandler(db).Routes(rt)
 	report.NewHandler(db).Routes(rt)
 	(&areaweb.Handler{DB: db}).Routes(rt)
 	(&auditweb.Handler{DB: db}).Routes(rt)

@@ -35,6 +35,7 @@ import (
 	"github.com/yangguang-cdpf/yangguang/internal/programme/payment"
 	"github.com/yangguang-cdpf/yangguang/internal/registry"
 	"github.com/yangguang-cdpf/yangguang/internal/renovate"
+	"github.com/yangguang-cdpf/yangguang/internal/rights"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
 	"github.com/yangguang-cdpf/yangguang/internal/survey"
 )
@@ -330,6 +331,7 @@ var a11yUsers = []struct {
 	{"rehab", auth.RoleCountyStaff, auth.DeptRehabilitation},
 	{"finance", auth.RoleCountyStaff, auth.DeptFinance},
 	{"employ", auth.RoleCountyStaff, auth.DeptEmployment},
+	{"rights", auth.RoleCountyStaff, auth.DeptRights},
 	{"employer", auth.RoleEmployer, ""}, // linked by the levy demo to its first employer
 	{"expert1", auth.RoleExpert, ""},    // linked to the demo expert pool by name
 }
@@ -348,6 +350,7 @@ var nonHTML = map[string]string{
 	"/employers/{id}/years/{year}/files/{fid}": "an employer's uploaded proof (PDF or image)",
 	"/declare/files/{fid}":                     "an employer's own uploaded proof (PDF or image)",
 	"/reports/work.html":                       "the work report as a standalone HTML file (download)",
+	"/rights/export.xlsx":                      "Excel export of the rights cases",
 	"/programmes/radar.xlsx":                   "Excel export of the eligibility radar",
 	"/payments/batches/{id}/export":            "the bank's Excel file of a batch",
 	"/payments/ledger/export":                  "Excel export of the payment ledger",
@@ -479,6 +482,9 @@ func setupA11y(t *testing.T) *fixture {
 	if err := levy.Demo(ctx, e.DB, rand.New(rand.NewPCG(1, 6)), time.Now()); err != nil {
 		t.Fatal(err)
 	}
+	if err := rights.Demo(ctx, e.DB, rand.New(rand.NewPCG(1, 10)), time.Now()); err != nil {
+		t.Fatal(err)
+	}
 	f.ids = map[string]string{}
 	for prefix, q := range map[string]string{
 		"/certify/applications/": `SELECT id FROM cert_applications ORDER BY id LIMIT 1`,
@@ -489,6 +495,7 @@ func setupA11y(t *testing.T) *fixture {
 		"/devices/loans/":        `SELECT id FROM device_loans ORDER BY id LIMIT 1`,
 		"/devices/catalogue/":    `SELECT id FROM device_kinds ORDER BY id LIMIT 1`,
 		"/renovation/":           `SELECT id FROM renovations ORDER BY id LIMIT 1`,
+		"/rights/":               `SELECT id FROM rights_cases WHERE status <> 'closed' ORDER BY id LIMIT 1`,
 		"/employment/persons/":   `SELECT person_id FROM emp_records ORDER BY id LIMIT 1`,
 		"/programmes/cases/":     `SELECT id FROM prog_cases ORDER BY id LIMIT 1`,
 		"/programmes/providers/": `SELECT id FROM prog_providers ORDER BY id LIMIT 1`,
@@ -530,6 +537,7 @@ func (f *fixture) concreteURL(pattern string) (string, bool) {
 		"/devices/loans/":        f.ids["/devices/loans/"],
 		"/devices/catalogue/":    f.ids["/devices/catalogue/"],
 		"/renovation/":           f.ids["/renovation/"],
+		"/rights/":               f.ids["/rights/"],
 		"/employment/persons/":   f.ids["/employment/persons/"],
 		"/programmes/cases/":     f.ids["/programmes/cases/"],
 		"/programmes/providers/": f.ids["/programmes/providers/"],

@@ -59,6 +59,8 @@ var scopedKinds = []scopedKind{
 		`SELECT c.id FROM prog_cases c JOIN persons p ON p.id = c.person_id WHERE p.village_code LIKE $1 ORDER BY c.id LIMIT 1`},
 	{[]string{"/renovation/", "/api/v1/renovations/"},
 		`SELECT id FROM renovations WHERE village_code LIKE $1 ORDER BY id LIMIT 1`},
+	{[]string{"/rights/", "/api/v1/rights/cases/"},
+		`SELECT id FROM rights_cases WHERE area_code LIKE $1 ORDER BY id LIMIT 1`},
 	{[]string{"/survey/tasks/", "/api/v1/survey/tasks/"},
 		`SELECT id FROM survey_tasks WHERE village_code LIKE $1 ORDER BY id LIMIT 1`},
 	{[]string{"/devices/loans/", "/api/v1/devices/loans/"},

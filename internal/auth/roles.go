@@ -234,3 +234,30 @@ func init() {
 	deptPerms[PermEmployWrite] = DeptEmployment
 	deptPerms[PermLevyReview] = DeptEmployment
 }
+
+// Rights-protection (维权, the 12385 hotline) permissions.
+const (
+	PermRightsRead      Perm = "rights.read"      // see cases, their timelines, lists and figures
+	PermRightsWrite     Perm = "rights.write"     // record, transfer, reply, call back, close; the area's settings
+	PermRightsSupervise Perm = "rights.supervise" // mark a case supervised (督办)
+)
+
+// rightsPerms: the rights department keeps the cases; township workers
+// record and follow those of their township (visits, 接访); village workers
+// read theirs; the leader reads and supervises. The administrators do no
+// casework: the system admin only reads.
+var rightsPerms = map[Role][]Perm{
+	RoleCountyAdmin:    {PermRightsRead},
+	RoleLeader:         {PermRightsRead, PermRightsSupervise},
+	RoleCountyStaff:    {PermRightsRead, PermRightsWrite},
+	RoleTownshipWorker: {PermRightsRead, PermRightsWrite},
+	RoleVillageWorker:  {PermRightsRead},
+}
+
+func init() {
+	Perms = append(Perms, PermRightsRead, PermRightsWrite, PermRightsSupervise)
+	for r, ps := range rightsPerms {
+		rolePerms[r] = append(slices.Clone(rolePerms[r]), ps...)
+	}
+	deptPerms[PermRightsWrite] = DeptRights
+}

@@ -89,3 +89,35 @@ func TestAPIPermsExcludeAdministration(t *testing.T) {
 		t.Fatal("no permission left for API clients")
 	}
 }
+
+// Rights cases: the rights department and township workers write, the
+// leader supervises, other departments and the administrators only read or
+// nothing.
+func TestRightsPermissions(t *testing.T) {
+	cases := []struct {
+		role Role
+		dept Department
+		perm Perm
+		want bool
+	}{
+		{RoleCountyStaff, DeptRights, PermRightsWrite, true},
+		{RoleCountyStaff, DeptCertification, PermRightsWrite, false},
+		{RoleCountyStaff, DeptCertification, PermRightsRead, true},
+		{RoleCountyStaff, DeptRights, PermRightsSupervise, false},
+		{RoleLeader, "", PermRightsSupervise, true},
+		{RoleLeader, "", PermRightsWrite, false},
+		{RoleTownshipWorker, "", PermRightsWrite, true},
+		{RoleVillageWorker, "", PermRightsWrite, false},
+		{RoleVillageWorker, "", PermRightsRead, true},
+		{RoleCountyAdmin, "", PermRightsWrite, false},
+		{RoleSecurityAdmin, "", PermRightsRead, false},
+		{RoleAuditor, "", PermRightsRead, false},
+		{RoleExpert, "", PermRightsRead, false},
+		{RoleEmployer, "", PermRightsRead, false},
+	}
+	for _, c := range cases {
+		if got := RoleHas(c.role, c.perm) && DeptAllows(c.role, c.dept, c.perm); got != c.want {
+			t.Errorf("%s/%s has %s: %v, want %v", c.role, c.dept, c.perm, got, c.want)
+		}
+	}
+}

@@ -28,6 +28,7 @@ import (
 	"github.com/yangguang-cdpf/yangguang/internal/programme/payment"
 	"github.com/yangguang-cdpf/yangguang/internal/registry"
 	"github.com/yangguang-cdpf/yangguang/internal/renovate"
+	"github.com/yangguang-cdpf/yangguang/internal/rights"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
 	"github.com/yangguang-cdpf/yangguang/internal/survey"
 )
@@ -141,6 +142,7 @@ func Create(ctx context.Context, db *store.DB, opt Options) (Result, error) {
 		{"无障碍改造", func() error { return renovate.Demo(ctx, db, files.In(db.DataDir()), stream(5), opt.Today) }},
 		{"就业与培训", func() error { return employ.Demo(ctx, db, stream(6), opt.Today) }},
 		{"按比例就业年审", func() error { return levy.Demo(ctx, db, stream(7), opt.Today) }},
+		{"维权案件", func() error { return rights.Demo(ctx, db, stream(8), opt.Today) }},
 	} {
 		start := time.Now()
 		if err := step.run(); err != nil {

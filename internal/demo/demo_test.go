@@ -83,7 +83,8 @@ func TestDemoIsDeterministic(t *testing.T) {
 		// Every area has its year of work, the same on both runs.
 		var c string
 		for _, table := range []string{"cert_applications", "prog_cases", "prog_services", "pay_batches", "pay_ledger", "survey_tasks",
-			"device_items", "device_loans", "renovations", "emp_records", "emp_courses", "levy_employers", "levy_declarations"} {
+			"device_items", "device_loans", "renovations", "emp_records", "emp_courses", "levy_employers", "levy_declarations",
+			"rights_cases", "rights_events"} {
 			var n int
 			if err := db.QueryRow(`SELECT COUNT(*) FROM ` + table).Scan(&n); err != nil {
 				t.Fatal(err)

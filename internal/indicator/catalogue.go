@@ -18,9 +18,9 @@ func stock(ind Indicator) Indicator { ind.Stock = true; return ind }
 // The mission map (shared/domain/MISSION-MAP.md), line by line: every F
 // and T. Each gets its Compute from the area that keeps its records
 // (registry.go, certify.go, employ.go, levy.go, survey.go, renovate.go,
-// programme.go); those whose area is not built yet — the activities log,
-// SMS, rights cases, legal aid, risk review, events, the archive, data
-// exchange — and the levy collected (not recorded) stay declared.
+// programme.go, rights.go); those whose area is not built yet — the
+// activities log, SMS, risk review, events, the archive, data exchange —
+// and the levy collected (not recorded) stay declared.
 func init() {
 	Register(
 		// (一) 转作风提状态 — internal activities log.
@@ -104,6 +104,7 @@ func init() {
 	provideSurvey()
 	provideRenovate()
 	provideProgrammes()
+	provideRights()
 	provideLists()
 }
 

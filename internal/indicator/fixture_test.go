@@ -171,6 +171,7 @@ func fixtureCounty(t *testing.T) *fixture {
 	f.devices(t)
 	f.survey(t)
 	f.renovations(t)
+	f.rights(t)
 	f.employment(t)
 	f.levy(t)
 	return f
@@ -583,6 +584,44 @@ func (f *fixture) renovations(t *testing.T) {
 		f.insert(t, "renovations", map[string]any{"id": id, "person_id": p.ID, "name": p.Name, "village_code": p.VillageCode, "year": r.year,
 			"source": "township", "status": r.status, "accepted_on": r.accepted, "created_at": local("2026-01-01", 9, 0),
 			"updated_at": local("2026-01-01", 9, 0), "version": 1})
+	}
+}
+
+// rights cases (INSERTed: the steps' days are the point). Reply limits
+// as the calendar would give them; on time = replied by the limit.
+//
+//	H1 A1 received 2025-12-31, replied 01-04 (due 01-22), closed 2026-01-05 · legal aid 2025-12-31, 1 person
+//	H2 A2 received 2026-01-01, replied 06-20 (due 01-22: late), closed 2026-06-30 · legal aid 2026-06-30, 2 persons
+//	H3 B1 received 2026-06-30, replied 07-01 (due 07-21), closed 2026-07-01 · legal aid 2026-07-01, 3 persons
+//	H4 town A itself, received 2026-07-01, transferred (open)
+//	H5 B2 received 2026-03-03, a consultation closed at intake the same day
+//	H6 A3 received 2026-05-05, replied 05-10 (not closed) · legal aid 2026-05-06, 4 persons
+//	H7 A1 received 2026-02-02, replied 02-10 (due 02-27), closed 2026-06-30
+func (f *fixture) rights(t *testing.T) {
+	list := []struct {
+		key, area, received, status, replyDue, replyOn, closed, aidOn string
+		aid                                                           int
+		intake                                                        bool
+	}{
+		{"H1", fxA1, "2025-12-31", "closed", "2026-01-22", "2026-01-04", "2026-01-05", "2025-12-31", 1, false},
+		{"H2", fxA2, "2026-01-01", "closed", "2026-01-22", "2026-06-20", "2026-06-30", "2026-06-30", 2, false},
+		{"H3", fxB1, "2026-06-30", "closed", "2026-07-21", "2026-07-01", "2026-07-01", "2026-07-01", 3, false},
+		{"H4", fxTownA, "2026-07-01", "transferred", "2026-07-22", "", "", "", 0, false},
+		{"H5", fxB2, "2026-03-03", "closed", "2026-03-24", "2026-03-03", "2026-03-03", "", 0, true},
+		{"H6", fxA3, "2026-05-05", "replied", "2026-05-26", "2026-05-10", "", "2026-05-06", 4, false},
+		{"H7", fxA1, "2026-02-02", "closed", "2026-02-27", "2026-02-10", "2026-06-30", "", 0, false},
+	}
+	for i, c := range list {
+		id := store.NewID()
+		f.ids[c.key] = id
+		typ := "employment"
+		if c.intake {
+			typ = "consultation"
+		}
+		f.insert(t, "rights_cases", map[string]any{"id": id, "code": fmt.Sprintf("WQ%s-%04d", c.received[:4], i+1), "channel": "hotline",
+			"caller_name": "来电人", "area_code": c.area, "type": typ, "account": "诉求", "status": c.status, "received_on": c.received,
+			"ack_due": c.received, "reply_due": c.replyDue, "reply_on": c.replyOn, "closed_on": c.closed, "closed_at_intake": c.intake,
+			"legal_aid_on": c.aidOn, "legal_aid_persons": c.aid, "created_at": local(c.received, 9, 0), "updated_at": local(c.received, 9, 0), "version": 1})
 	}
 }
 

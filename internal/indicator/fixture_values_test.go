@@ -116,6 +116,12 @@ var fxWants = []fxWant{
 	// Completed ÷ the 2026 survey's renovation needs (P3, P4, P6, P8; A: P3, P4).
 	{"renovation_rate", pct(2, 4), pct(3, 4), pct(1, 2)},
 
+	// Rights cases, by the days of their steps.
+	{"rights_cases_received", cnt(5), cnt(6), cnt(3)}, // H2, H3, H5, H6, H7 (H1 is 2025) · + H4 · H2, H6, H7
+	// Filed on time ÷ filed: H1, H5, H7 of H1, H2, H5, H7 (H2 replied late) · + H3 · H1, H7 of H1, H2, H7.
+	{"rights_cases_closed_on_time_rate", pct(3, 4), pct(4, 5), pct(2, 3)},
+	{"legal_aid_persons", cnt(6), cnt(9), cnt(6)}, // H2 2 + H6 4 (H1's aid is 2025, H3's 07-01) · + H3 3 · H2, H6 in A
+
 	// Employment.
 	{"welfare_job_placements", cnt(1), cnt(2), cnt(1)},         // E1 · + E3 (07-01) · E1
 	{"entrepreneurship_projects", cnt(1), cnt(2), cnt(1)},      // J1 (06-30) · + J2 (07-01) · J1 (J4 2025, J3 applied, J5 refused)
@@ -241,7 +247,7 @@ func notRecorded(t *testing.T, scope string, r indicator.Result) {
 }
 
 // The declared indicators of the areas not built (activities log, SMS,
-// rights cases, legal aid, risk review, events, archive, data exchange,
+// risk review, events, archive, data exchange,
 // levy collected) are exactly these: a new area that lands provides
 // its indicators and moves them to fxWants.
 func TestFixtureDeclaredIndicators(t *testing.T) {
@@ -249,7 +255,6 @@ func TestFixtureDeclaredIndicators(t *testing.T) {
 		"party_group_study_sessions", "cadre_study_sessions", "seminars", "study_reflections", "outreach_events",
 		"levy_collected", "sms_sent",
 		"risk_flagged_cases", "risk_reviewed_rate",
-		"rights_cases_received", "rights_cases_closed_on_time_rate", "legal_aid_persons",
 		"events_held", "event_participants", "event_awards",
 		"archive_files_catalogued", "data_exchange_records", "data_exchange_mismatches",
 	}
@@ -271,7 +276,7 @@ func TestFixtureDeclaredIndicators(t *testing.T) {
 // A first half). A summed list's records are written "name:amount" (the
 // fen of a payment, the units of a service, the persons reached). A
 // record links to its own page, named here by the fixture record that
-// page shows: a case K, a loan D, a renovation R, a campaign M, a place G
+// page shows: a case K, a loan D, a renovation R, a rights case H, a campaign M, a place G
 // or B (a base's workers link to the base), an employer V (its year's
 // declaration), the payment batch PB (the ledger lines); a person P for
 // the registry, the survey task of 2026 and the employment page (records,
@@ -330,6 +335,12 @@ var fxLists = []fxList{
 	{"renovation_in_preparation", undated, [3][]string{{"R4", "R5"}, {"R4", "R5"}, {"R4", "R5"}}},
 	{"renovation_completed", inPeriod, [3][]string{{"R1", "R2"}, {"R1", "R2", "R3"}, {"R1"}}},
 	{"renovation_rate", inPeriod, [3][]string{{"R1", "R2"}, {"R1", "R2", "R3"}, {"R1"}}},
+
+	// Rights cases: received by the day of receipt, filed on time by the
+	// day of filing, legal aid by its day (summed persons).
+	{"rights_cases_received", inPeriod, [3][]string{{"H2", "H3", "H5", "H6", "H7"}, {"H2", "H3", "H4", "H5", "H6", "H7"}, {"H2", "H6", "H7"}}},
+	{"rights_cases_closed_on_time_rate", inPeriod, [3][]string{{"H1", "H5", "H7"}, {"H1", "H3", "H5", "H7"}, {"H1", "H7"}}},
+	{"legal_aid_persons", inPeriod, [3][]string{{"H2:2", "H6:4"}, {"H2:2", "H3:3", "H6:4"}, {"H2:2", "H6:4"}}},
 
 	// Employment: persons (employment page), campaigns, places.
 	{"welfare_job_placements", byEnd, [3][]string{{"P2"}, {"P2", "P6"}, {"P2"}}},
@@ -402,6 +413,8 @@ func (f *fixture) fxNames() map[string]string {
 			byHref["/devices/loans/"+id] = name
 		case 'R':
 			byHref["/renovation/"+id] = name
+		case 'H':
+			byHref["/rights/"+id] = name
 		case 'M':
 			byHref["/employment/campaigns/"+id] = name
 		case 'V':

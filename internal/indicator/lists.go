@@ -653,6 +653,10 @@ func provideLists() {
 		"base_employed_students":      {listBaseWorkers(employ.RoleStudent), ListCounted},
 		"base_employed_parents":       {listBaseWorkers(employ.RoleFamily), ListCounted},
 
+		"rights_cases_received":            {listRightsCases("received_on", "1 = 1", false), ListCounted},
+		"rights_cases_closed_on_time_rate": {listRightsCases("closed_on", "status = 'closed' AND "+onTimeSQL, false), ListCounted},
+		"legal_aid_persons":                {listRightsCases("legal_aid_on", "1 = 1", true), ListSummed},
+
 		"quota_units_reviewed": {listDeclarations, ListCounted},
 		"levy_due":             {listDeclarations, ListSummed},
 

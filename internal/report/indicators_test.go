@@ -80,6 +80,9 @@ var want = map[string][3]string{
 	"care_persons":                     {"0", "0", "0"},
 	"provider_services":                {"0", "0", "0"},
 	"renovation_rate":                  {"—", "—", "—"},
+	"rights_cases_received":            {"0", "0", "0"},
+	"rights_cases_closed_on_time_rate": {"—", "—", "—"},
+	"legal_aid_persons":                {"0", "0", "0"},
 }
 
 func TestEveryComputedIndicatorHasItsKnownValue(t *testing.T) {

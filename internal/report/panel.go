@@ -14,6 +14,7 @@ import (
 	"github.com/yangguang-cdpf/yangguang/internal/i18n"
 	"github.com/yangguang-cdpf/yangguang/internal/indicator"
 	"github.com/yangguang-cdpf/yangguang/internal/registry"
+	"github.com/yangguang-cdpf/yangguang/internal/rights"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
 )
 
@@ -90,6 +91,9 @@ type Worklists struct {
 	LoansOverdue int64 // device loans past their due day
 	CanSurvey    bool
 	Survey       *SurveyProgress // nil when the year has no round
+	// RightsOverdue counts open rights cases past their present time limit
+	// (rights readers).
+	RightsOverdue int
 }
 
 // SurveyProgress is the year's survey (动态更新) in the scope.
@@ -110,6 +114,13 @@ func (s SurveyProgress) Percent() string { return indicator.Rate(s.Done, s.Total
 func WorklistsFor(ctx context.Context, q store.Querier, p *auth.Principal, now time.Time) (Worklists, error) {
 	w := Worklists{CanProgramme: p.Can(auth.PermProgrammeRead), CanSurvey: p.Can(auth.PermRegistryRead)}
 	day := today(now)
+	if p.Can(auth.PermRightsRead) {
+		n, err := rights.CountOverdue(ctx, q, p.Scope, day)
+		if err != nil {
+			return w, err
+		}
+		w.RightsOverdue = n
+	}
 	if w.CanProgramme {
 		cond, args := p.Scope.Filter("village_code", 2)
 		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM prog_cases WHERE status = $1 AND `+cond, append([]any{"suspended"}, args...)...).Scan(&w.Suspended); err != nil {

@@ -18,7 +18,7 @@ var Areas = []NavItem{
 	{Key: "programmes", Href: "/programmes", Perm: auth.PermProgrammeRead, Built: true},
 	{Key: "renovation", Href: "/renovation", Perm: auth.PermProgrammeRead, Built: true},
 	{Key: "employment", Href: "/employment", Perm: auth.PermEmployRead, Built: true},
-	{Key: "rights", Href: "/rights", Perm: auth.PermWorkRead},
+	{Key: "rights", Href: "/rights", Perm: auth.PermRightsRead, Built: true},
 	{Key: "activities", Href: "/activities", Perm: auth.PermWorkRead},
 	{Key: "archive", Href: "/archive", Perm: auth.PermWorkRead},
 	{Key: "reports", Href: "/reports", Perm: auth.PermReportsRead, Built: true},
