@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/yangguang-cdpf/yangguang/internal/account"
+	"github.com/yangguang-cdpf/yangguang/internal/activity"
 	"github.com/yangguang-cdpf/yangguang/internal/api"
 	"github.com/yangguang-cdpf/yangguang/internal/area"
 	"github.com/yangguang-cdpf/yangguang/internal/area/areaweb"
@@ -56,6 +57,7 @@ func Migrations() []store.Migration {
 		employ.Migrations,
 		report.Migrations,
 		rights.Migrations,
+		activity.Migrations,
 	} {
 		all = append(all, m...)
 	}
@@ -145,6 +147,7 @@ func New(db *store.DB) *App {
 	levy.NewHandler(db, a.DataDir).Routes(rt)
 	employ.NewHandler(db).Routes(rt)
 	rights.NewHandler(db).Routes(rt)
+	activity.NewHandler(db).Routes(rt)
 	report.NewHandler(db).Routes(rt)
 	(&areaweb.Handler{DB: db}).Routes(rt)
 	(&auditweb.Handler{DB: db}).Routes(rt)

@@ -261,3 +261,28 @@ func init() {
 	}
 	deptPerms[PermRightsWrite] = DeptRights
 }
+
+// Activities (活动) permissions.
+const (
+	PermActivityRead  Perm = "activity.read"  // see the activities log, its lists and figures
+	PermActivityWrite Perm = "activity.write" // record, change and delete activities
+)
+
+// activityPerms: every department organises activities, so county staff
+// write whatever their department; township workers record those of their
+// township; the leader and the system admin read; village workers read
+// theirs.
+var activityPerms = map[Role][]Perm{
+	RoleCountyAdmin:    {PermActivityRead},
+	RoleLeader:         {PermActivityRead},
+	RoleCountyStaff:    {PermActivityRead, PermActivityWrite},
+	RoleTownshipWorker: {PermActivityRead, PermActivityWrite},
+	RoleVillageWorker:  {PermActivityRead},
+}
+
+func init() {
+	Perms = append(Perms, PermActivityRead, PermActivityWrite)
+	for r, ps := range activityPerms {
+		rolePerms[r] = append(slices.Clone(rolePerms[r]), ps...)
+	}
+}

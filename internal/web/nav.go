@@ -19,7 +19,7 @@ var Areas = []NavItem{
 	{Key: "renovation", Href: "/renovation", Perm: auth.PermProgrammeRead, Built: true},
 	{Key: "employment", Href: "/employment", Perm: auth.PermEmployRead, Built: true},
 	{Key: "rights", Href: "/rights", Perm: auth.PermRightsRead, Built: true},
-	{Key: "activities", Href: "/activities", Perm: auth.PermWorkRead},
+	{Key: "activities", Href: "/activities", Perm: auth.PermActivityRead, Built: true},
 	{Key: "archive", Href: "/archive", Perm: auth.PermWorkRead},
 	{Key: "reports", Href: "/reports", Perm: auth.PermReportsRead, Built: true},
 	{Key: "admin", Href: "/admin", Perm: auth.PermSignedIn, Built: true},
