@@ -18,9 +18,9 @@ func stock(ind Indicator) Indicator { ind.Stock = true; return ind }
 // The mission map (shared/domain/MISSION-MAP.md), line by line: every F
 // and T. Each gets its Compute from the area that keeps its records
 // (registry.go, certify.go, employ.go, levy.go, survey.go, renovate.go,
-// programme.go, rights.go); those whose area is not built yet — the
-// activities log, SMS, risk review, events, the archive, data exchange —
-// and the levy collected (not recorded) stay declared.
+// programme.go, rights.go, activity.go); those whose area is not built
+// yet — SMS, risk review, the archive, data exchange — and the levy
+// collected (not recorded) stay declared.
 func init() {
 	Register(
 		// (一) 转作风提状态 — internal activities log.
@@ -105,6 +105,7 @@ func init() {
 	provideRenovate()
 	provideProgrammes()
 	provideRights()
+	provideActivities()
 	provideLists()
 }
 

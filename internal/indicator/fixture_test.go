@@ -172,6 +172,7 @@ func fixtureCounty(t *testing.T) *fixture {
 	f.survey(t)
 	f.renovations(t)
 	f.rights(t)
+	f.activities(t)
 	f.employment(t)
 	f.levy(t)
 	return f
@@ -622,6 +623,66 @@ func (f *fixture) rights(t *testing.T) {
 			"caller_name": "来电人", "area_code": c.area, "type": typ, "account": "诉求", "status": c.status, "received_on": c.received,
 			"ack_due": c.received, "reply_due": c.replyDue, "reply_on": c.replyOn, "closed_on": c.closed, "closed_at_intake": c.intake,
 			"legal_aid_on": c.aidOn, "legal_aid_persons": c.aid, "created_at": local(c.received, 9, 0), "updated_at": local(c.received, 9, 0), "version": 1})
+	}
+}
+
+// activities (INSERTed: the day held is the point), with their listed
+// participants (persons) and awards.
+//
+//	Y1 party-group study, county, 2025-12-31, 4 reflections · Y2 the same 2026-01-01, 5 · Y3 2026-07-01, 6
+//	Y4 cadre study, town A itself, 2026-06-30, 3 reflections · Y5 cadre study B1 2026-03-03, none
+//	Y6 seminar, county, 2026-05-05, 10 reflections
+//	Y7 outreach A2 2026-04-04 · Y8 outreach B2 2026-07-01
+//	Y9 competition, county, 2026-06-30: P1, P6 and 20 others; awards P1 (county), a team (city)
+//	Y10 performance A1 2026-02-02: P1 and 50 others
+//	Y11 fitness week B1 2026-07-01: P6 and 100 others
+//	Y12 culture A3 2025-12-31: 10 others
+//	Y13 competition A2 2026-01-01: P3; award P3 (province)
+//	Y14 model selection, town A itself, 2026-06-30: no participants
+func (f *fixture) activities(t *testing.T) {
+	list := []struct {
+		key, kind, area, day string
+		reflections, others  int
+		persons              []string
+		awards               []string // person key ("" a team) per award
+	}{
+		{"Y1", "party_group_study", fxCounty, "2025-12-31", 4, 0, nil, nil},
+		{"Y2", "party_group_study", fxCounty, "2026-01-01", 5, 0, nil, nil},
+		{"Y3", "party_group_study", fxCounty, "2026-07-01", 6, 0, nil, nil},
+		{"Y4", "cadre_study", fxTownA, "2026-06-30", 3, 0, nil, nil},
+		{"Y5", "cadre_study", fxB1, "2026-03-03", 0, 0, nil, nil},
+		{"Y6", "seminar", fxCounty, "2026-05-05", 10, 0, nil, nil},
+		{"Y7", "outreach", fxA2, "2026-04-04", 0, 0, nil, nil},
+		{"Y8", "outreach", fxB2, "2026-07-01", 0, 0, nil, nil},
+		{"Y9", "competition", fxCounty, "2026-06-30", 0, 20, []string{"P1", "P6"}, []string{"P1", ""}},
+		{"Y10", "performance", fxA1, "2026-02-02", 0, 50, []string{"P1"}, nil},
+		{"Y11", "fitness_week", fxB1, "2026-07-01", 0, 100, []string{"P6"}, nil},
+		{"Y12", "culture", fxA3, "2025-12-31", 0, 10, nil, nil},
+		{"Y13", "competition", fxA2, "2026-01-01", 0, 0, []string{"P3"}, []string{"P3"}},
+		{"Y14", "model_selection", fxTownA, "2026-06-30", 0, 0, nil, nil},
+	}
+	levels := []string{"county", "city"}
+	for _, a := range list {
+		id := store.NewID()
+		f.ids[a.key] = id
+		f.insert(t, "activities", map[string]any{"id": id, "kind": a.kind, "title": "活动" + a.key, "start_on": a.day, "organiser": "县残联",
+			"area_code": a.area, "attendees": 10, "reflections": a.reflections, "others": a.others,
+			"created_at": local(a.day, 9, 0), "updated_at": local(a.day, 9, 0), "version": 1})
+		for i, p := range a.persons {
+			f.insert(t, "activity_participants", map[string]any{"id": store.NewID(), "activity_id": id, "seq": i + 1, "person_id": f.ids[p], "person_name": p})
+		}
+		for i, p := range a.awards {
+			pid := ""
+			if p != "" {
+				pid = f.ids[p]
+			}
+			level := levels[i%2]
+			if a.key == "Y13" {
+				level = "province"
+			}
+			f.insert(t, "activity_awards", map[string]any{"id": store.NewID(), "activity_id": id, "seq": i + 1, "person_id": pid, "person_name": p,
+				"award": "一等奖", "level": level})
+		}
 	}
 }
 

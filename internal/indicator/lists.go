@@ -657,6 +657,15 @@ func provideLists() {
 		"rights_cases_closed_on_time_rate": {listRightsCases("closed_on", "status = 'closed' AND "+onTimeSQL, false), ListCounted},
 		"legal_aid_persons":                {listRightsCases("legal_aid_on", "1 = 1", true), ListSummed},
 
+		"party_group_study_sessions": {listActivities("party_group_study_sessions"), ListCounted},
+		"cadre_study_sessions":       {listActivities("cadre_study_sessions"), ListCounted},
+		"seminars":                   {listActivities("seminars"), ListCounted},
+		"outreach_events":            {listActivities("outreach_events"), ListCounted},
+		"study_reflections":          {listActivities("study_reflections"), ListSummed},
+		"events_held":                {listActivities("events_held"), ListCounted},
+		"event_participants":         {listActivities("event_participants"), ListSummed},
+		"event_awards":               {listActivities("event_awards"), ListSummed},
+
 		"quota_units_reviewed": {listDeclarations, ListCounted},
 		"levy_due":             {listDeclarations, ListSummed},
 

@@ -111,8 +111,9 @@ func TestWorkReportFillsEveryFigure(t *testing.T) {
 		`开展集中评残<a href="/reports/records/certify_sessions?from=2026-01-01&amp;region=341599000000&amp;to=2026-06-30"><strong>2次</strong></a>`,
 		`上门评残<a href="/reports/records/certify_home_assessments?from=2026-01-01&amp;region=341599000000&amp;to=2026-06-30"><strong>1次</strong></a>`,
 		`<strong>3人</strong></a>残疾人办换证`,
+		// The activities log: recorded, a number (none in this fixture).
+		`召开党组理论学习中心组学习共<a href="/reports/records/party_group_study_sessions?from=2026-01-01&amp;region=341599000000&amp;to=2026-06-30"><strong>0次</strong></a>`,
 		// Not recorded yet: said so, never a number.
-		"召开党组理论学习中心组学习共<em>尚未在阳光系统中记录</em>",
 		"短信推送（<em>尚未在阳光系统中记录</em>）",
 		// Recorded by an area of work: a number linking to the list of
 		// exactly the records it counts.

@@ -83,6 +83,14 @@ var want = map[string][3]string{
 	"rights_cases_received":            {"0", "0", "0"},
 	"rights_cases_closed_on_time_rate": {"—", "—", "—"},
 	"legal_aid_persons":                {"0", "0", "0"},
+	"party_group_study_sessions":       {"0", "0", "0"},
+	"cadre_study_sessions":             {"0", "0", "0"},
+	"seminars":                         {"0", "0", "0"},
+	"study_reflections":                {"0", "0", "0"},
+	"outreach_events":                  {"0", "0", "0"},
+	"events_held":                      {"0", "0", "0"},
+	"event_participants":               {"0", "0", "0"},
+	"event_awards":                     {"0", "0", "0"},
 }
 
 func TestEveryComputedIndicatorHasItsKnownValue(t *testing.T) {
