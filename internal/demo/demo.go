@@ -16,6 +16,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/yangguang-cdpf/yangguang/internal/activity"
 	"github.com/yangguang-cdpf/yangguang/internal/area"
 	"github.com/yangguang-cdpf/yangguang/internal/audit"
 	"github.com/yangguang-cdpf/yangguang/internal/auth"
@@ -143,6 +144,7 @@ func Create(ctx context.Context, db *store.DB, opt Options) (Result, error) {
 		{"就业与培训", func() error { return employ.Demo(ctx, db, stream(6), opt.Today) }},
 		{"按比例就业年审", func() error { return levy.Demo(ctx, db, stream(7), opt.Today) }},
 		{"维权案件", func() error { return rights.Demo(ctx, db, stream(8), opt.Today) }},
+		{"活动", func() error { return activity.Demo(ctx, db, stream(9), opt.Today) }},
 	} {
 		start := time.Now()
 		if err := step.run(); err != nil {

@@ -84,7 +84,7 @@ func TestDemoIsDeterministic(t *testing.T) {
 		var c string
 		for _, table := range []string{"cert_applications", "prog_cases", "prog_services", "pay_batches", "pay_ledger", "survey_tasks",
 			"device_items", "device_loans", "renovations", "emp_records", "emp_courses", "levy_employers", "levy_declarations",
-			"rights_cases", "rights_events"} {
+			"rights_cases", "rights_events", "activities", "activity_participants", "activity_awards"} {
 			var n int
 			if err := db.QueryRow(`SELECT COUNT(*) FROM ` + table).Scan(&n); err != nil {
 				t.Fatal(err)
