@@ -22,6 +22,7 @@ import (
 
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/yangguang-cdpf/yangguang/internal/activity"
 	"github.com/yangguang-cdpf/yangguang/internal/app"
 	"github.com/yangguang-cdpf/yangguang/internal/app/apptest"
 	"github.com/yangguang-cdpf/yangguang/internal/area"
@@ -351,6 +352,7 @@ var nonHTML = map[string]string{
 	"/declare/files/{fid}":                     "an employer's own uploaded proof (PDF or image)",
 	"/reports/work.html":                       "the work report as a standalone HTML file (download)",
 	"/rights/export.xlsx":                      "Excel export of the rights cases",
+	"/activities/export.xlsx":                  "Excel export of the activities",
 	"/programmes/radar.xlsx":                   "Excel export of the eligibility radar",
 	"/payments/batches/{id}/export":            "the bank's Excel file of a batch",
 	"/payments/ledger/export":                  "Excel export of the payment ledger",
@@ -485,6 +487,9 @@ func setupA11y(t *testing.T) *fixture {
 	if err := rights.Demo(ctx, e.DB, rand.New(rand.NewPCG(1, 10)), time.Now()); err != nil {
 		t.Fatal(err)
 	}
+	if err := activity.Demo(ctx, e.DB, rand.New(rand.NewPCG(1, 11)), time.Now()); err != nil {
+		t.Fatal(err)
+	}
 	f.ids = map[string]string{}
 	for prefix, q := range map[string]string{
 		"/certify/applications/": `SELECT id FROM cert_applications ORDER BY id LIMIT 1`,
@@ -496,6 +501,7 @@ func setupA11y(t *testing.T) *fixture {
 		"/devices/catalogue/":    `SELECT id FROM device_kinds ORDER BY id LIMIT 1`,
 		"/renovation/":           `SELECT id FROM renovations ORDER BY id LIMIT 1`,
 		"/rights/":               `SELECT id FROM rights_cases WHERE status <> 'closed' ORDER BY id LIMIT 1`,
+		"/activities/":           `SELECT id FROM activities WHERE kind = 'competition' ORDER BY id LIMIT 1`,
 		"/employment/persons/":   `SELECT person_id FROM emp_records ORDER BY id LIMIT 1`,
 		"/programmes/cases/":     `SELECT id FROM prog_cases ORDER BY id LIMIT 1`,
 		"/programmes/providers/": `SELECT id FROM prog_providers ORDER BY id LIMIT 1`,
@@ -538,6 +544,7 @@ func (f *fixture) concreteURL(pattern string) (string, bool) {
 		"/devices/catalogue/":    f.ids["/devices/catalogue/"],
 		"/renovation/":           f.ids["/renovation/"],
 		"/rights/":               f.ids["/rights/"],
+		"/activities/":           f.ids["/activities/"],
 		"/employment/persons/":   f.ids["/employment/persons/"],
 		"/programmes/cases/":     f.ids["/programmes/cases/"],
 		"/programmes/providers/": f.ids["/programmes/providers/"],

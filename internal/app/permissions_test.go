@@ -61,6 +61,8 @@ var scopedKinds = []scopedKind{
 		`SELECT id FROM renovations WHERE village_code LIKE $1 ORDER BY id LIMIT 1`},
 	{[]string{"/rights/", "/api/v1/rights/cases/"},
 		`SELECT id FROM rights_cases WHERE area_code LIKE $1 ORDER BY id LIMIT 1`},
+	{[]string{"/activities/", "/api/v1/activities/"},
+		`SELECT id FROM activities WHERE area_code LIKE $1 ORDER BY id LIMIT 1`},
 	{[]string{"/survey/tasks/", "/api/v1/survey/tasks/"},
 		`SELECT id FROM survey_tasks WHERE village_code LIKE $1 ORDER BY id LIMIT 1`},
 	{[]string{"/devices/loans/", "/api/v1/devices/loans/"},
