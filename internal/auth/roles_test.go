@@ -121,3 +121,34 @@ func TestRightsPermissions(t *testing.T) {
 		}
 	}
 }
+
+// Activities: every department's staff and the township workers record;
+// the leader, the system admin and village workers read; the other
+// administrators, experts and employers see nothing.
+func TestActivityPermissions(t *testing.T) {
+	cases := []struct {
+		role Role
+		dept Department
+		perm Perm
+		want bool
+	}{
+		{RoleCountyStaff, DeptCertification, PermActivityWrite, true},
+		{RoleCountyStaff, DeptFinance, PermActivityWrite, true},
+		{RoleTownshipWorker, "", PermActivityWrite, true},
+		{RoleLeader, "", PermActivityRead, true},
+		{RoleLeader, "", PermActivityWrite, false},
+		{RoleCountyAdmin, "", PermActivityRead, true},
+		{RoleCountyAdmin, "", PermActivityWrite, false},
+		{RoleVillageWorker, "", PermActivityRead, true},
+		{RoleVillageWorker, "", PermActivityWrite, false},
+		{RoleSecurityAdmin, "", PermActivityRead, false},
+		{RoleAuditor, "", PermActivityRead, false},
+		{RoleExpert, "", PermActivityRead, false},
+		{RoleEmployer, "", PermActivityRead, false},
+	}
+	for _, c := range cases {
+		if got := RoleHas(c.role, c.perm) && DeptAllows(c.role, c.dept, c.perm); got != c.want {
+			t.Errorf("%s/%s has %s: %v, want %v", c.role, c.dept, c.perm, got, c.want)
+		}
+	}
+}
