@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/yangguang-cdpf/yangguang/internal/auth"
 	"github.com/yangguang-cdpf/yangguang/internal/i18n"
@@ -118,7 +119,7 @@ type bodyJSON struct {
 
 func (b bodyJSON) input() Input {
 	in := Input{Kind: b.Kind, Title: b.Title, StartOn: b.StartOn, EndOn: b.EndOn, Place: b.Place, Organiser: b.Organiser, AreaCode: b.AreaCode,
-		Attendees: itoa(b.Attendees), Reflections: itoa(b.Reflections), Others: itoa(b.Others), Notes: b.Notes, PersonIDs: b.Participants, Version: b.Version}
+		Attendees: strconv.Itoa(b.Attendees), Reflections: strconv.Itoa(b.Reflections), Others: strconv.Itoa(b.Others), Notes: b.Notes, PersonIDs: b.Participants, Version: b.Version}
 	for _, w := range b.Awards {
 		in.Awards = append(in.Awards, Award{PersonID: w.PersonID, Award: w.Award, Level: w.Level})
 	}
