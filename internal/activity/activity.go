@@ -410,13 +410,13 @@ func writeChildren(ctx context.Context, tx *store.Tx, a Activity) error {
 	}
 	for i, p := range a.Participants {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO activity_participants (id, activity_id, seq, person_id, person_name) VALUES ($1, $2, $3, $4, $5)`,
-			newID(ctx), a.ID, i+1, p.PersonID, p.PersonName); err != nil {
+			store.NewIDIn(ctx), a.ID, i+1, p.PersonID, p.PersonName); err != nil {
 			return err
 		}
 	}
 	for i, w := range a.Awards {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO activity_awards (id, activity_id, seq, person_id, person_name, award, level) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			newID(ctx), a.ID, i+1, w.PersonID, w.PersonName, w.Award, w.Level); err != nil {
+			store.NewIDIn(ctx), a.ID, i+1, w.PersonID, w.PersonName, w.Award, w.Level); err != nil {
 			return err
 		}
 	}
@@ -430,7 +430,7 @@ func Create(ctx context.Context, tx *store.Tx, s area.Scope, in Input, today tim
 	if err != nil {
 		return a, err
 	}
-	a.ID, a.CreatedBy, a.CreatedAt, a.Version = newID(ctx), audit.ActorFrom(ctx).ID, now(ctx), 1
+	a.ID, a.CreatedBy, a.CreatedAt, a.Version = store.NewIDIn(ctx), audit.ActorFrom(ctx).ID, store.NowIn(ctx), 1
 	a.UpdatedAt = a.CreatedAt
 	if _, err := tx.ExecContext(ctx, `INSERT INTO activities (`+columns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
 		a.ID, a.Kind, a.Title, a.StartOn, a.EndOn, a.Place, a.Organiser, a.AreaCode, a.Attendees, a.Reflections, a.Others, a.Notes,
@@ -471,7 +471,7 @@ func Update(ctx context.Context, tx *store.Tx, s area.Scope, id string, in Input
 		return a, err
 	}
 	a.ID, a.CreatedBy, a.CreatedAt = before.ID, before.CreatedBy, before.CreatedAt
-	a.UpdatedAt, a.Version = now(ctx), before.Version+1
+	a.UpdatedAt, a.Version = store.NowIn(ctx), before.Version+1
 	if _, err := tx.ExecContext(ctx, `UPDATE activities SET kind = $2, title = $3, start_on = $4, end_on = $5, place = $6, organiser = $7, area_code = $8,
 	attendees = $9, reflections = $10, others = $11, notes = $12, updated_at = $13, version = $14 WHERE id = $1`,
 		a.ID, a.Kind, a.Title, a.StartOn, a.EndOn, a.Place, a.Organiser, a.AreaCode, a.Attendees, a.Reflections, a.Others, a.Notes, a.UpdatedAt, a.Version); err != nil {
@@ -497,33 +497,4 @@ func Delete(ctx context.Context, tx *store.Tx, s area.Scope, id string) error {
 		}
 	}
 	return audit.Record(ctx, tx, audit.Entry{Action: "activity.delete", ObjectType: "activity", ObjectID: id, AreaCode: before.AreaCode, Before: before})
-}
-
-// ---- ids and instants ----
-
-// clock gives ids and instants; the demo replaces it through the context
-// so its rows are the same on every run.
-type clock interface {
-	id() string
-	now() string
-}
-
-type clockKey struct{}
-
-func withClock(ctx context.Context, c clock) context.Context {
-	return context.WithValue(ctx, clockKey{}, c)
-}
-
-func newID(ctx context.Context) string {
-	if c, ok := ctx.Value(clockKey{}).(clock); ok {
-		return c.id()
-	}
-	return store.NewID()
-}
-
-func now(ctx context.Context) string {
-	if c, ok := ctx.Value(clockKey{}).(clock); ok {
-		return c.now()
-	}
-	return store.Now()
 }

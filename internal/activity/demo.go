@@ -2,7 +2,6 @@ package activity
 
 import (
 	"context"
-	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
 	"sort"
@@ -17,34 +16,6 @@ import (
 
 // DemoCounty is the demo county's code.
 const DemoCounty = "341599000000"
-
-// demoClock makes ids and instants from the rng and a simulated day, so
-// the same rng and today give the same rows.
-type demoClock struct {
-	rng *rand.Rand
-	at  time.Time
-}
-
-func (c *demoClock) id() string {
-	var b [16]byte
-	ms := uint64(c.at.UnixMilli())
-	for i := 0; i < 6; i++ {
-		b[i] = byte(ms >> (40 - 8*i))
-	}
-	for i := 6; i < 16; i++ {
-		b[i] = byte(c.rng.Uint32())
-	}
-	b[6] = b[6]&0x0f | 0x70 // version 7
-	b[8] = b[8]&0x3f | 0x80 // RFC 4122 variant
-	h := hex.EncodeToString(b[:])
-	c.at = c.at.Add(time.Millisecond)
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
-
-func (c *demoClock) now() string {
-	c.at = c.at.Add(time.Millisecond)
-	return store.FormatTime(c.at)
-}
 
 // DemoOutreach is how many outreach trips (上门评残、下乡义诊) a year the
 // demo county makes for a register of persons: about one per 150
@@ -180,12 +151,12 @@ func Demo(ctx context.Context, db *store.DB, rng *rand.Rand, today time.Time) er
 	}
 	sort.SliceStable(plans, func(i, j int) bool { return plans[i].StartOn < plans[j].StartOn })
 	start, _ := time.Parse(time.DateOnly, ymd(day(time.January, 1)))
-	clk := &demoClock{rng: rng, at: start.Add(9 * time.Hour)}
-	ctx = withClock(audit.WithActor(ctx, audit.Actor{ID: "demo.activity", Name: "县残联办公室", Kind: "system"}), clk)
+	clk := &store.DemoClock{Rng: rng, At: start.Add(9 * time.Hour)}
+	ctx = store.WithClock(audit.WithActor(ctx, audit.Actor{ID: "demo.activity", Name: "县残联办公室", Kind: "system"}), clk)
 	return db.InTx(ctx, func(tx *store.Tx) error {
 		for i, in := range plans {
 			d, _ := time.Parse(time.DateOnly, in.StartOn)
-			clk.at = d.Add(17*time.Hour + time.Duration(rng.IntN(3600))*time.Second)
+			clk.At = d.Add(17*time.Hour + time.Duration(rng.IntN(3600))*time.Second)
 			if _, err := Create(ctx, tx, area.All(), in, today); err != nil {
 				return fmt.Errorf("演示活动 %d %s: %w", i+1, in.Title, err)
 			}

@@ -3,7 +3,6 @@ package renovate
 import (
 	"bytes"
 	"context"
-	"encoding/hex"
 	"fmt"
 	"image"
 	"image/color"
@@ -29,34 +28,6 @@ const (
 	demoRequested    = 7
 	demoCancelled    = 4
 )
-
-// demoClock makes ids and instants from the rng and a simulated day, so
-// the same rng and today give the same rows.
-type demoClock struct {
-	rng *rand.Rand
-	at  time.Time
-}
-
-func (c *demoClock) id() string {
-	var b [16]byte
-	ms := uint64(c.at.UnixMilli())
-	for i := 0; i < 6; i++ {
-		b[i] = byte(ms >> (40 - 8*i))
-	}
-	for i := 6; i < 16; i++ {
-		b[i] = byte(c.rng.Uint32())
-	}
-	b[6] = b[6]&0x0f | 0x70 // version 7
-	b[8] = b[8]&0x3f | 0x80 // RFC 4122 variant
-	h := hex.EncodeToString(b[:])
-	c.at = c.at.Add(time.Millisecond)
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
-
-func (c *demoClock) now() string {
-	c.at = c.at.Add(time.Millisecond)
-	return store.FormatTime(c.at)
-}
 
 // demoPhotos draws three small pictures standing in for photos of homes:
 // the steps before, a ramp, a handrail.
@@ -114,10 +85,10 @@ func Demo(ctx context.Context, db *store.DB, fs *files.Store, rng *rand.Rand, to
 		hashes = append(hashes, demoFile{h, n})
 	}
 	start := time.Date(year, 1, 6, 0, 0, 0, 0, time.UTC)
-	clk := &demoClock{rng: rng, at: start.Add(9 * time.Hour)}
-	ctx = withClock(ctx, clk)
+	clk := &store.DemoClock{Rng: rng, At: start.Add(9 * time.Hour)}
+	ctx = store.WithClock(ctx, clk)
 	actor := func(id, name string) context.Context {
-		return withClock(audit.WithActor(ctx, audit.Actor{ID: id, Name: name, Kind: "system"}), clk)
+		return audit.WithActor(ctx, audit.Actor{ID: id, Name: name, Kind: "system"})
 	}
 	town, planner, head, finance := actor("demo.town", "乡镇专职委员"), actor("demo.rehab", "冯丽"), actor("demo.rehab.head", "康复科科长"), actor("demo.finance", "卫芳")
 	return db.InTx(ctx, func(tx *store.Tx) error {
@@ -171,20 +142,20 @@ var (
 
 // demoHousehold walks one household to stage to through the workflow,
 // each step on its own simulated day.
-func demoHousehold(tx *store.Tx, rng *rand.Rand, clk *demoClock, p registry.Person, year int, day, today time.Time, to Status, hashes []demoFile,
+func demoHousehold(tx *store.Tx, rng *rand.Rand, clk *store.DemoClock, p registry.Person, year int, day, today time.Time, to Status, hashes []demoFile,
 	town, planner, head, finance context.Context) error {
 	step := func(lo, hi int) time.Time {
 		day = day.AddDate(0, 0, lo+rng.IntN(hi-lo+1))
 		if day.After(today) {
 			day = today
 		}
-		clk.at = day.Add(9*time.Hour + time.Duration(rng.IntN(8*3600))*time.Second)
+		clk.At = day.Add(9*time.Hour + time.Duration(rng.IntN(8*3600))*time.Second)
 		return day
 	}
 	if day.After(today) {
 		day = today
 	}
-	clk.at = day.Add(9 * time.Hour)
+	clk.At = day.Add(9 * time.Hour)
 	r, err := Add(town, tx, area.All(), NewRenovation{PersonID: p.ID, Year: year, Source: demoSources[rng.IntN(len(demoSources))]}, day)
 	if err != nil {
 		return err

@@ -195,35 +195,6 @@ func refuse(r *Renovation, act Action, key string, args ...any) error {
 	return &RefusedError{Action: act, Status: r.Status, Key: key, Args: args}
 }
 
-// ---- ids and instants ----
-
-// clock gives ids and instants; the demo replaces it through the context
-// so its rows are the same on every run.
-type clock interface {
-	id() string
-	now() string
-}
-
-type clockKey struct{}
-
-func withClock(ctx context.Context, c clock) context.Context {
-	return context.WithValue(ctx, clockKey{}, c)
-}
-
-func newID(ctx context.Context) string {
-	if c, ok := ctx.Value(clockKey{}).(clock); ok {
-		return c.id()
-	}
-	return store.NewID()
-}
-
-func now(ctx context.Context) string {
-	if c, ok := ctx.Value(clockKey{}).(clock); ok {
-		return c.now()
-	}
-	return store.Now()
-}
-
 func ymd(t time.Time) string { return t.Format(time.DateOnly) }
 
 // ---- events (the household's timeline) ----
@@ -244,7 +215,7 @@ func addEvent(ctx context.Context, tx *store.Tx, id, action string, from, to Sta
 	a := audit.ActorFrom(ctx)
 	_, err := tx.ExecContext(ctx, `INSERT INTO renovation_events (id, renovation_id, seq, at, actor_id, actor_name, action, from_status, to_status, note)
 		SELECT $1, $2, COALESCE(MAX(seq), 0) + 1, $3, $4, $5, $6, $7, $8, $9 FROM renovation_events WHERE renovation_id = $2`,
-		newID(ctx), id, now(ctx), a.ID, a.Name, action, string(from), string(to), note)
+		store.NewIDIn(ctx), id, store.NowIn(ctx), a.ID, a.Name, action, string(from), string(to), note)
 	return err
 }
 
@@ -270,7 +241,7 @@ func Events(ctx context.Context, q store.Querier, id string) ([]Event, error) {
 
 // save writes every column of r (after a move).
 func save(ctx context.Context, tx *store.Tx, r *Renovation) error {
-	r.UpdatedAt = now(ctx)
+	r.UpdatedAt = store.NowIn(ctx)
 	r.Version++
 	v := r.values()
 	sets := strings.Split(strings.ReplaceAll(columns, "\n", " "), ",")
@@ -388,8 +359,8 @@ func Add(ctx context.Context, tx *store.Tx, s area.Scope, n NewRenovation, today
 	if len(es) > 0 {
 		return Renovation{}, es
 	}
-	at := now(ctx)
-	r := Renovation{ID: newID(ctx), PersonID: p.ID, Name: p.Name, VillageCode: p.VillageCode, Year: n.Year, Source: n.Source,
+	at := store.NowIn(ctx)
+	r := Renovation{ID: store.NewIDIn(ctx), PersonID: p.ID, Name: p.Name, VillageCode: p.VillageCode, Year: n.Year, Source: n.Source,
 		Poverty: p.PovertyRegistered, Status: Requested, RequestNote: n.Note, CreatedBy: audit.ActorFrom(ctx).ID, CreatedAt: at, UpdatedAt: at, Version: 1}
 	ph := make([]string, len(r.values()))
 	for i := range ph {

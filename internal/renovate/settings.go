@@ -108,7 +108,7 @@ func SaveItem(ctx context.Context, tx *store.Tx, c CatalogueItem) error {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO renovation_catalogue (code, name, unit, unit_fen, active, position, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			c.Code, c.Name, c.Unit, c.UnitFen, c.Active, c.Position, now(ctx)); err != nil {
+			c.Code, c.Name, c.Unit, c.UnitFen, c.Active, c.Position, store.NowIn(ctx)); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Entry{Action: "renovation.catalogue", ObjectType: "renovation_catalogue", ObjectID: c.Code, After: c})
@@ -117,7 +117,7 @@ func SaveItem(ctx context.Context, tx *store.Tx, c CatalogueItem) error {
 	}
 	c.Position = before.Position
 	if _, err := tx.ExecContext(ctx, `UPDATE renovation_catalogue SET name = $2, unit = $3, unit_fen = $4, active = $5, updated_at = $6 WHERE code = $1`,
-		c.Code, c.Name, c.Unit, c.UnitFen, c.Active, now(ctx)); err != nil {
+		c.Code, c.Name, c.Unit, c.UnitFen, c.Active, store.NowIn(ctx)); err != nil {
 		return err
 	}
 	return audit.Record(ctx, tx, audit.Entry{Action: "renovation.catalogue", ObjectType: "renovation_catalogue", ObjectID: c.Code, Before: before, After: c})
@@ -230,13 +230,13 @@ func SaveYear(ctx context.Context, tx *store.Tx, y YearPlan) error {
 	}
 	y.Set = true
 	res, err := tx.ExecContext(ctx, `UPDATE renovation_years SET budget_fen = $2, target = $3, coverage_goal_permille = $4, updated_at = $5 WHERE year = $1`,
-		y.Year, y.BudgetFen, y.Target, y.CoverageGoalPermille, now(ctx))
+		y.Year, y.BudgetFen, y.Target, y.CoverageGoalPermille, store.NowIn(ctx))
 	if err != nil {
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO renovation_years (year, budget_fen, target, coverage_goal_permille, updated_at) VALUES ($1, $2, $3, $4, $5)`,
-			y.Year, y.BudgetFen, y.Target, y.CoverageGoalPermille, now(ctx)); err != nil {
+			y.Year, y.BudgetFen, y.Target, y.CoverageGoalPermille, store.NowIn(ctx)); err != nil {
 			return err
 		}
 	}

@@ -192,12 +192,12 @@ func Plan(ctx context.Context, tx *store.Tx, s area.Scope, id string, in PlanInp
 	}
 	for _, it := range items {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO renovation_items (id, renovation_id, seq, item_code, name, unit, unit_fen, quantity, cost_fen, note)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, newID(ctx), r.ID, it.Seq, it.Code, it.Name, it.Unit, it.UnitFen, it.Quantity, it.CostFen, it.Note); err != nil {
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, store.NewIDIn(ctx), r.ID, it.Seq, it.Code, it.Name, it.Unit, it.UnitFen, it.Quantity, it.CostFen, it.Note); err != nil {
 			return nil, err
 		}
 	}
 	err = move(ctx, tx, &r, ActPlan, Yuan(total), func(r *Renovation) {
-		r.TotalFen, r.AgreedOn, r.AgreedBy, r.PlannedBy, r.PlannedAt = total, agreedOn, agreedBy, actorID(ctx), now(ctx)
+		r.TotalFen, r.AgreedOn, r.AgreedBy, r.PlannedBy, r.PlannedAt = total, agreedOn, agreedBy, actorID(ctx), store.NowIn(ctx)
 	})
 	return items, err
 }
@@ -384,7 +384,7 @@ func AttachFile(ctx context.Context, tx *store.Tx, s area.Scope, id, stage, hash
 	if len(es) > 0 {
 		return File{}, es
 	}
-	f := File{ID: newID(ctx), Stage: stage, Hash: hash, Kind: string(kind), Size: size, Caption: caption, CreatedAt: now(ctx)}
+	f := File{ID: store.NewIDIn(ctx), Stage: stage, Hash: hash, Kind: string(kind), Size: size, Caption: caption, CreatedAt: store.NowIn(ctx)}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO renovation_files (id, renovation_id, village_code, stage, hash, kind, size, caption, created_by, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, f.ID, r.ID, r.VillageCode, stage, hash, f.Kind, size, caption, actorID(ctx), f.CreatedAt); err != nil {
 		return File{}, err

@@ -230,35 +230,6 @@ func refuse(c *Case, act Action, key string, args ...any) error {
 	return &RefusedError{Action: act, Status: c.Status, Key: key, Args: args}
 }
 
-// ---- ids and instants ----
-
-// clock gives ids and instants; the demo replaces it through the context
-// so its rows are the same on every run.
-type clock interface {
-	id() string
-	now() string
-}
-
-type clockKey struct{}
-
-func withClock(ctx context.Context, c clock) context.Context {
-	return context.WithValue(ctx, clockKey{}, c)
-}
-
-func newID(ctx context.Context) string {
-	if c, ok := ctx.Value(clockKey{}).(clock); ok {
-		return c.id()
-	}
-	return store.NewID()
-}
-
-func now(ctx context.Context) string {
-	if c, ok := ctx.Value(clockKey{}).(clock); ok {
-		return c.now()
-	}
-	return store.Now()
-}
-
 // ---- events (the case's timeline) ----
 
 // Event is one step of a case's timeline.
@@ -278,7 +249,7 @@ func addEvent(ctx context.Context, tx *store.Tx, id string, act Action, dayOf st
 	a := audit.ActorFrom(ctx)
 	_, err := tx.ExecContext(ctx, `INSERT INTO rights_events (id, case_id, seq, day, at, actor_id, actor_name, action, from_status, to_status, note)
 		SELECT $1, $2, COALESCE(MAX(seq), 0) + 1, $3, $4, $5, $6, $7, $8, $9, $10 FROM rights_events WHERE case_id = $2`,
-		newID(ctx), id, dayOf, now(ctx), a.ID, a.Name, string(act), string(from), string(to), note)
+		store.NewIDIn(ctx), id, dayOf, store.NowIn(ctx), a.ID, a.Name, string(act), string(from), string(to), note)
 	return err
 }
 
@@ -304,7 +275,7 @@ func Events(ctx context.Context, q store.Querier, id string) ([]Event, error) {
 
 // save writes every column of c (after a move).
 func save(ctx context.Context, tx *store.Tx, c *Case) error {
-	c.UpdatedAt = now(ctx)
+	c.UpdatedAt = store.NowIn(ctx)
 	c.Version++
 	v := c.values()
 	cols := strings.Split(strings.ReplaceAll(columns, "\n", " "), ",")

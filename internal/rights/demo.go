@@ -2,7 +2,6 @@ package rights
 
 import (
 	"context"
-	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
 	"sort"
@@ -17,34 +16,6 @@ import (
 
 // DemoCounty is the demo county's code.
 const DemoCounty = "341599000000"
-
-// demoClock makes ids and instants from the rng and a simulated day, so
-// the same rng and today give the same rows.
-type demoClock struct {
-	rng *rand.Rand
-	at  time.Time
-}
-
-func (c *demoClock) id() string {
-	var b [16]byte
-	ms := uint64(c.at.UnixMilli())
-	for i := 0; i < 6; i++ {
-		b[i] = byte(ms >> (40 - 8*i))
-	}
-	for i := 6; i < 16; i++ {
-		b[i] = byte(c.rng.Uint32())
-	}
-	b[6] = b[6]&0x0f | 0x70 // version 7
-	b[8] = b[8]&0x3f | 0x80 // RFC 4122 variant
-	h := hex.EncodeToString(b[:])
-	c.at = c.at.Add(time.Millisecond)
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
-
-func (c *demoClock) now() string {
-	c.at = c.at.Add(time.Millisecond)
-	return store.FormatTime(c.at)
-}
 
 // DemoCases is how many cases a year the demo county gets for a register
 // of persons: about one case a year per 2,000 residents, and about 6 % of
@@ -137,10 +108,10 @@ func Demo(ctx context.Context, db *store.DB, rng *rand.Rand, today time.Time) er
 	plans[n/2] = plan{cal.AddWorkingDays(today, -(set0.ReplyDays + set0.ExtendDays + 8)), "extend"}
 	// Entered in order of receipt, so the numbers run with the days.
 	sort.SliceStable(plans, func(i, j int) bool { return plans[i].day.Before(plans[j].day) })
-	clk := &demoClock{rng: rng, at: start.Add(9 * time.Hour)}
-	ctx = withClock(ctx, clk)
+	clk := &store.DemoClock{Rng: rng, At: start.Add(9 * time.Hour)}
+	ctx = store.WithClock(ctx, clk)
 	actor := func(id, name string) context.Context {
-		return withClock(audit.WithActor(ctx, audit.Actor{ID: id, Name: name, Kind: "system"}), clk)
+		return audit.WithActor(ctx, audit.Actor{ID: id, Name: name, Kind: "system"})
 	}
 	worker, leader := actor("demo.rights", "褚卫东"), actor("demo.leader", "郑红梅")
 	set := set0
@@ -160,10 +131,10 @@ func Demo(ctx context.Context, db *store.DB, rng *rand.Rand, today time.Time) er
 
 // demoCase takes in one case received on day and walks it as far as today
 // allows.
-func demoCase(tx *store.Tx, rng *rand.Rand, clk *demoClock, cal *calendar.Calendar, set Settings, p registry.Person, day time.Time, force string,
+func demoCase(tx *store.Tx, rng *rand.Rand, clk *store.DemoClock, cal *calendar.Calendar, set Settings, p registry.Person, day time.Time, force string,
 	today time.Time, worker, leader context.Context) error {
 	pick := func(list []string) string { return list[rng.IntN(len(list))] }
-	at := func(d time.Time) { clk.at = d.Add(9*time.Hour + time.Duration(rng.IntN(8*3600))*time.Second) }
+	at := func(d time.Time) { clk.At = d.Add(9*time.Hour + time.Duration(rng.IntN(8*3600))*time.Second) }
 	typ := pick(demoTypes)
 	texts := demoMatters[typ]
 	n := NewCase{Channel: pick(demoChannels), CallerName: p.Name + pick(demoKin), CallerPhone: fmt.Sprintf("1%d%09d", 3+rng.IntN(7), rng.IntN(1_000_000_000)),

@@ -91,12 +91,12 @@ func SaveSettings(ctx context.Context, tx *store.Tx, set Settings) error {
 		return es
 	}
 	for k, v := range vals {
-		res, err := tx.ExecContext(ctx, `UPDATE rights_settings SET value = $2, updated_at = $3 WHERE key = $1`, k, v, now(ctx))
+		res, err := tx.ExecContext(ctx, `UPDATE rights_settings SET value = $2, updated_at = $3 WHERE key = $1`, k, v, store.NowIn(ctx))
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO rights_settings (key, value, updated_at) VALUES ($1, $2, $3)`, k, v, now(ctx)); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO rights_settings (key, value, updated_at) VALUES ($1, $2, $3)`, k, v, store.NowIn(ctx)); err != nil {
 				return err
 			}
 		}

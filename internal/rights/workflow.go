@@ -133,8 +133,8 @@ func Create(ctx context.Context, tx *store.Tx, s area.Scope, cal *calendar.Calen
 	if err != nil {
 		return Case{}, err
 	}
-	c := Case{ID: newID(ctx), Channel: n.Channel, CallerName: name, CallerPhone: phone, PersonID: p.ID, PersonName: p.Name, AreaCode: code,
-		Type: n.Type, Account: account, Status: Received, ReceivedOn: received, CreatedBy: audit.ActorFrom(ctx).ID, CreatedAt: now(ctx), Version: 1}
+	c := Case{ID: store.NewIDIn(ctx), Channel: n.Channel, CallerName: name, CallerPhone: phone, PersonID: p.ID, PersonName: p.Name, AreaCode: code,
+		Type: n.Type, Account: account, Status: Received, ReceivedOn: received, CreatedBy: audit.ActorFrom(ctx).ID, CreatedAt: store.NowIn(ctx), Version: 1}
 	c.UpdatedAt = c.CreatedAt
 	c.AckDue, c.ReplyDue = Dues(cal, received, set.Limits)
 	if c.Code, err = nextCode(ctx, tx, received[:4]); err != nil {
@@ -179,11 +179,11 @@ func nextCode(ctx context.Context, tx *store.Tx, year string) (string, error) {
 		fmt.Sscanf(strings.TrimPrefix(last, prefix), "%d", &n)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO rights_settings (key, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING`,
-		key, fmt.Sprint(n), now(ctx)); err != nil {
+		key, fmt.Sprint(n), store.NowIn(ctx)); err != nil {
 		return "", err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE rights_settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT), updated_at = $2 WHERE key = $1`,
-		key, now(ctx)); err != nil {
+		key, store.NowIn(ctx)); err != nil {
 		return "", err
 	}
 	if err := tx.QueryRowContext(ctx, `SELECT CAST(value AS INTEGER) FROM rights_settings WHERE key = $1`, key).Scan(&n); err != nil {
