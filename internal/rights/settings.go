@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/yangguang-cdpf/yangguang/internal/audit"
+	"github.com/yangguang-cdpf/yangguang/internal/settings"
 	"github.com/yangguang-cdpf/yangguang/internal/store"
 	"github.com/yangguang-cdpf/yangguang/internal/validate"
 )
@@ -27,35 +28,42 @@ const (
 	MaxUnit       = 100
 )
 
+// settingsTable keeps the settings in rights_settings the shared way
+// (internal/settings): the limits as numbers, each type's unit under
+// "unit.<type>". This package checks the values itself, naming each
+// unit by its type.
+var settingsTable = settings.Table{Name: "rights_settings", Defs: settingDefs()}
+
+func settingDefs() []settings.Def {
+	defs := []settings.Def{
+		{Key: "ack_days", Default: strconv.Itoa(DefaultLimits.AckDays)},
+		{Key: "reply_days", Default: strconv.Itoa(DefaultLimits.ReplyDays)},
+		{Key: "extend_days", Default: strconv.Itoa(DefaultLimits.ExtendDays)},
+	}
+	for _, t := range Types {
+		defs = append(defs, settings.Def{Key: "unit." + t, Default: DefaultUnits[t], Kind: "text"})
+	}
+	return defs
+}
+
 // LoadSettings reads the settings, defaults filling what was never set.
 func LoadSettings(ctx context.Context, q store.Querier) (Settings, error) {
 	set := Settings{Limits: DefaultLimits, Units: map[string]string{}}
 	for k, v := range DefaultUnits {
 		set.Units[k] = v
 	}
-	rows, err := q.QueryContext(ctx, `SELECT key, value FROM rights_settings`)
+	vals, err := settingsTable.Values(ctx, q)
 	if err != nil {
 		return set, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var k, v string
-		if err := rows.Scan(&k, &v); err != nil {
-			return set, err
-		}
-		n, _ := strconv.Atoi(v)
-		switch {
-		case k == "ack_days":
-			set.AckDays = n
-		case k == "reply_days":
-			set.ReplyDays = n
-		case k == "extend_days":
-			set.ExtendDays = n
-		case strings.HasPrefix(k, "unit."):
-			set.Units[strings.TrimPrefix(k, "unit.")] = v
+	n := func(k string) int { i, _ := strconv.Atoi(vals[k]); return i }
+	set.AckDays, set.ReplyDays, set.ExtendDays = n("ack_days"), n("reply_days"), n("extend_days")
+	for k, v := range vals {
+		if t, ok := strings.CutPrefix(k, "unit."); ok {
+			set.Units[t] = v
 		}
 	}
-	return set, rows.Err()
+	return set, nil
 }
 
 // SaveSettings checks and stores the settings, audited. Cases already
@@ -90,16 +98,8 @@ func SaveSettings(ctx context.Context, tx *store.Tx, set Settings) error {
 	if len(es) > 0 {
 		return es
 	}
-	for k, v := range vals {
-		res, err := tx.ExecContext(ctx, `UPDATE rights_settings SET value = $2, updated_at = $3 WHERE key = $1`, k, v, store.NowIn(ctx))
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO rights_settings (key, value, updated_at) VALUES ($1, $2, $3)`, k, v, store.NowIn(ctx)); err != nil {
-				return err
-			}
-		}
+	if err := settingsTable.Write(ctx, tx, vals); err != nil {
+		return err
 	}
 	return audit.Record(ctx, tx, audit.Entry{Action: "rights.settings", ObjectType: "rights_settings", ObjectID: "rights", Before: before, After: set})
 }
