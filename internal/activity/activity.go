@@ -346,15 +346,17 @@ func check(ctx context.Context, q store.Querier, s area.Scope, in Input, today t
 	} else if len(ids) > MaxParticipants {
 		es.Add(0, "activity.f.participants", "activity.error.too_many", MaxParticipants)
 	} else {
+		names, err := registry.Names(ctx, q, s, ids)
+		if err != nil {
+			return a, err
+		}
 		for _, id := range ids {
-			p, err := registry.Get(ctx, q, s, id)
-			if errors.Is(err, store.ErrNotFound) {
+			name, ok := names[id]
+			if !ok {
 				es.Add(0, "activity.f.participants", "activity.error.person_not_found")
 				break
-			} else if err != nil {
-				return a, err
 			}
-			a.Participants = append(a.Participants, Participant{PersonID: p.ID, PersonName: p.Name})
+			a.Participants = append(a.Participants, Participant{PersonID: id, PersonName: name})
 		}
 	}
 	// Awards: competitions only; the person, when given, a participant.

@@ -307,6 +307,37 @@ func Get(ctx context.Context, q store.Querier, s area.Scope, id string) (Person,
 	return ps[0], err
 }
 
+// Names returns the names of the persons among ids registered inside
+// scope s, by id, in one query: for lists that name many persons (an
+// event's participants) without reading and opening each whole record.
+// Ids outside s or unknown are absent.
+func Names(ctx context.Context, q store.Querier, s area.Scope, ids []string) (map[string]string, error) {
+	out := map[string]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := make([]any, 0, len(ids)+2)
+	marks := make([]string, len(ids))
+	for i, id := range ids {
+		args = append(args, id)
+		marks[i] = "$" + strconv.Itoa(i+1)
+	}
+	cond, sargs := s.Filter("village_code", len(ids)+1)
+	rows, err := q.QueryContext(ctx, `SELECT id, name FROM persons WHERE id IN (`+strings.Join(marks, ", ")+`) AND `+cond, append(args, sargs...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, err
+		}
+		out[id] = name
+	}
+	return out, rows.Err()
+}
+
 // GetByIDNumber returns the person with an ID number (normalised first)
 // inside scope s, or store.ErrNotFound.
 func GetByIDNumber(ctx context.Context, q store.Querier, s area.Scope, idNumber string) (Person, error) {
